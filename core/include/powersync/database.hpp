@@ -1,0 +1,155 @@
+#pragma once
+// The façade the C ABI wraps: one local PowerSync database.
+// Thread-safe: any number of threads may call it at once.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "powersync/crud/crud.hpp"
+#include "powersync/schema/schema.hpp"
+#include "powersync/storage/connection_pool.hpp"
+#include "powersync/storage/value.hpp"
+
+namespace powersync {
+
+class ChangeNotifier;
+class TableTracker;
+
+// The full result of one statement, owned (independent of the connection).
+struct ResultSet {
+  std::vector<std::string> columns;
+  std::vector<Value> cells;  // row-major: row r, column c at r * columns.size() + c
+  std::int64_t rows_affected = 0;
+  std::int64_t last_insert_id = 0;
+
+  std::size_t row_count() const noexcept { return columns.empty() ? 0 : cells.size() / columns.size(); }
+  const Value& at(std::size_t row, std::size_t column) const { return cells.at(row * columns.size() + column); }
+  bool operator==(const ResultSet& other) const { return columns == other.columns && cells == other.cells; }
+};
+
+// Runs every prepared statement of a result on `connection` and materializes the last
+// statement's rows. Shared by the façade and transactions.
+ResultSet run_statement(Connection& connection, std::string_view sql, const Params& params);
+
+struct DatabaseOptions {
+  PoolOptions pool;
+};
+
+struct WatchOptions {
+  std::chrono::milliseconds throttle{30};
+  bool skip_identical = false;
+};
+
+class Database;
+
+// A read or write transaction holding one pooled connection.
+class Transaction {
+ public:
+  ~Transaction();  // rolls back if still open
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  ResultSet execute(std::string_view sql, const Params& params = {});
+  ResultSet get_all(std::string_view sql, const Params& params = {});
+  void commit();
+  void rollback();
+  bool is_open() const noexcept { return lease_.operator bool(); }
+  bool is_write() const noexcept { return write_; }
+
+ private:
+  friend class Database;
+  Transaction(std::shared_ptr<Database> db, Lease lease, bool write);
+  Connection& connection();
+  void finish(const char* sql);
+  std::shared_ptr<Database> db_;
+  Lease lease_;
+  bool write_;
+};
+
+class Database : public std::enable_shared_from_this<Database> {
+ public:
+  static std::shared_ptr<Database> open(const DatabaseOptions& options, const Schema& schema);
+  ~Database();
+
+  void update_schema(const Schema& schema);
+  const std::string& client_id() const noexcept { return client_id_; }
+
+  // Writer: one statement, in its own transaction unless it is transaction control.
+  ResultSet execute(std::string_view sql, const Params& params = {});
+  // Writer: the statement once per parameter list, in one transaction. Returns total changes.
+  std::int64_t execute_batch(std::string_view sql, const std::vector<Params>& param_sets);
+  // Reader.
+  ResultSet get_all(std::string_view sql, const Params& params = {});
+  // First row; throws Error(invalid_argument, "Result set is empty") when there is none.
+  ResultSet get(std::string_view sql, const Params& params = {});
+  // First row or an empty result.
+  ResultSet get_optional(std::string_view sql, const Params& params = {});
+
+  std::unique_ptr<Transaction> begin_write();
+  std::unique_ptr<Transaction> begin_read();
+  // Convenience: runs `body` in a write transaction, committing unless it throws.
+  template <typename F>
+  auto write_transaction(F&& body) {
+    auto tx = begin_write();
+    if constexpr (std::is_void_v<decltype(body(*tx))>) {
+      body(*tx);
+      tx->commit();
+    } else {
+      auto result = body(*tx);
+      tx->commit();
+      return result;
+    }
+  }
+
+  // Upload queue.
+  CrudBatch get_crud_batch(int limit);
+  std::optional<CrudBatch> get_next_crud_transaction();
+  void complete_crud(std::int64_t last_client_id, const std::optional<std::string>& write_checkpoint);
+  UploadQueueStats upload_queue_stats();
+
+  // Change notifications. Table names are user-facing (view names) or internal names.
+  using ChangeCallback = std::function<void(const std::vector<std::string>& tables)>;
+  using WatchCallback = std::function<void(const ResultSet* rows, const Error* error)>;
+  using ListenerId = std::uint64_t;
+
+  ListenerId on_change(const std::vector<std::string>& tables, const WatchOptions& options,
+                       ChangeCallback callback);
+  ListenerId watch(std::string sql, Params params, const WatchOptions& options, WatchCallback callback);
+  // After return no callback of the listener runs (see ChangeNotifier::remove).
+  void remove_listener(ListenerId id);
+
+  // Internal table names a query reads, found from its plan (views resolved to ps_data).
+  std::set<std::string> resolve_tables(std::string_view sql);
+
+  // Idempotent. Waits for running statements and callbacks, removes listeners, closes
+  // connections. Later calls throw Error(closed).
+  void close();
+  bool is_closed() const noexcept;
+
+  // For the sync engine and tests: direct pool access.
+  ConnectionPool& pool() { return *pool_; }
+
+ private:
+  friend class Transaction;
+  Database() = default;
+  void setup_connection(Connection& connection, bool is_writer);
+  void after_write(Connection& writer);  // publishes committed table changes
+  Lease writer();
+  Lease reader();
+  std::set<std::string> internal_names_for(const std::vector<std::string>& tables);
+
+  std::shared_ptr<ConnectionPool> pool_;
+  std::unique_ptr<ChangeNotifier> notifier_;
+  std::unique_ptr<TableTracker> tracker_;
+  std::string client_id_;
+  mutable std::mutex schema_mutex_;
+  Schema schema_;
+};
+
+}  // namespace powersync

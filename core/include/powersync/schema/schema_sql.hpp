@@ -1,0 +1,21 @@
+#pragma once
+// SQL generated for a table: the view, its INSTEAD OF triggers and the indexes. The text
+// matches the official core's so that views created by either are recognised as current.
+
+#include <string>
+
+#include "powersync/schema/schema.hpp"
+
+namespace powersync {
+
+std::string view_sql(const Table& table);
+std::string insert_trigger_sql(const Table& table);  // empty never
+std::string update_trigger_sql(const Table& table);  // empty for insert-only tables
+std::string delete_trigger_sql(const Table& table);  // empty for insert-only tables
+std::string index_sql(const Table& table, const Index& index);  // CREATE INDEX "ps_data__t__i" ...
+
+// Quoting helpers.
+std::string quote_identifier(std::string_view name);    // "a""b"
+std::string quote_string(std::string_view value);       // 'a''b'
+
+}  // namespace powersync
