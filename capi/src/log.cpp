@@ -12,8 +12,14 @@ using namespace powersync::capi;
 namespace {
 
 
-std::mutex g_logger_mutex;          // serializes powersync_set_logger
-std::shared_ptr<CallbackBox> g_logger_box;  // the installed logger's user_data
+std::mutex g_logger_mutex;  // serializes powersync_set_logger
+
+// The installed logger's user_data. Deliberately leaked: at process exit the host runtime
+// (Python, Node, .NET) may already be gone, so its free_user_data must not run then.
+std::shared_ptr<CallbackBox>& installed_box() {
+  static auto* box = new std::shared_ptr<CallbackBox>();
+  return *box;
+}
 
 }  // namespace
 
@@ -27,7 +33,7 @@ powersync_status powersync_set_logger(int32_t min_level, powersync_log_fn callba
     if (min_level < POWERSYNC_LOG_TRACE || min_level > POWERSYNC_LOG_OFF)
       throw_invalid_argument("log level must be between 0 (trace) and 5 (off), got " + std::to_string(min_level));
     std::lock_guard lock(g_logger_mutex);
-    std::shared_ptr<CallbackBox> previous = std::move(g_logger_box);
+    std::shared_ptr<CallbackBox> previous = std::move(installed_box());
     if (callback == nullptr) {
       log::set_sink(log::Level::off, {});
     } else {
@@ -38,7 +44,7 @@ powersync_status powersync_set_logger(int32_t min_level, powersync_log_fn callba
         } catch (...) {
         }
       });
-      g_logger_box = std::move(box);
+      installed_box() = std::move(box);
     }
     // set_sink returned, so no call into the previous logger is in flight.
     if (previous) previous->free_once();
