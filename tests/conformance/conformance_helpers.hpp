@@ -1,0 +1,48 @@
+#pragma once
+// Schemas and assertions shared by the conformance tests.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dual_database.hpp"
+
+namespace powersync::conformance {
+
+inline Column text(std::string name) { return {std::move(name), ColumnType::text}; }
+inline Column integer(std::string name) { return {std::move(name), ColumnType::integer}; }
+inline Column real(std::string name) { return {std::move(name), ColumnType::real}; }
+
+// The table of the benchmarks and most tests: one column of each type and then some.
+inline Table todos_table(std::string name = "todos") {
+  Table table;
+  table.name = std::move(name);
+  table.columns = {text("description"), text("list_id"), integer("completed"), text("created_at"),
+                   real("priority")};
+  return table;
+}
+
+inline Schema schema_of(std::vector<Table> tables) { return Schema{std::move(tables)}; }
+
+// Statement with parameters, for DualDatabase::transaction.
+inline Sql sql(std::string text, Params params = {}) { return Sql{std::move(text), std::move(params)}; }
+
+// Raw-text-only JSON differences are not failures; they are printed so the report can list them.
+inline void print_raw_json_notes(const DualDatabase& dual) {
+  for (const auto& note : dual.raw_json_notes()) std::printf("[raw JSON differs] %s\n", note.c_str());
+}
+
+}  // namespace powersync::conformance
+
+// Both sides hold the same rows everywhere the fixture looks.
+#define EXPECT_SAME_STATE(dual)                                                  \
+  do {                                                                           \
+    EXPECT_THAT((dual).state_differences(), ::testing::IsEmpty());               \
+    ::powersync::conformance::print_raw_json_notes(dual);                        \
+  } while (0)
+
+// The generated views, triggers, indexes and ps_data tables have identical SQL text.
+#define EXPECT_SAME_SCHEMA_SQL(dual) EXPECT_THAT((dual).schema_sql_differences(), ::testing::IsEmpty())
