@@ -1,0 +1,247 @@
+// Differential test of the download side: the same sync lines fed to the official core
+// (powersync_control) and to our BucketStorage must leave the same buckets, oplog, synced
+// rows and sync state.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "official_core.hpp"
+#include "powersync/protocol/sync_line.hpp"
+#include "powersync/schema/schema.hpp"
+#include "powersync/schema/schema_apply.hpp"
+#include "powersync/storage/internal_schema.hpp"
+#include "powersync/storage/sql_functions.hpp"
+#include "powersync/sync/bucket_storage.hpp"
+
+namespace powersync::conformance {
+namespace {
+
+constexpr const char* kSchema =
+    R"({"tables":[{"name":"lists","columns":[{"name":"name","type":"text"}]},)"
+    R"({"name":"todos","columns":[{"name":"list_id","type":"text"},{"name":"done","type":"integer"}]}]})";
+
+// Feeds lines to our storage the way the official client's state machine does: one write
+// transaction per line, checkpoint_complete applies the whole checkpoint, a partial
+// completion applies its priority.
+class OurClient {
+ public:
+  OurClient() : db_(ConnectionOptions{}) {
+    register_sql_functions(db_);
+    ensure_internal_schema(db_);
+    apply_schema(db_, parse_schema_json(kSchema));
+  }
+
+  void line(const std::string& text) {
+    auto parsed = protocol::parse_json_line(text);
+    TransactionGuard tx(db_);
+    sync::BucketStorage storage(db_);
+    if (auto* cp = std::get_if<protocol::Checkpoint>(&parsed)) {
+      target_ = sync::TargetCheckpoint::from(*cp);
+      // Buckets no longer in the checkpoint are dropped, as the official client does.
+      std::vector<std::string> stale;
+      for (const auto& request : storage.bucket_requests()) {
+        if (!target_->buckets.count(request.name)) stale.push_back(request.name);
+      }
+      storage.delete_buckets(stale);
+    } else if (auto* diff = std::get_if<protocol::CheckpointDiff>(&parsed)) {
+      target_->apply_diff(*diff);
+      storage.delete_buckets(diff->removed_buckets);
+    } else if (auto* data = std::get_if<protocol::DataLine>(&parsed)) {
+      storage.save_data_line(*data, text.size());
+    } else if (std::holds_alternative<protocol::CheckpointComplete>(parsed)) {
+      storage.sync_local(*target_, std::nullopt);
+    } else if (auto* partial = std::get_if<protocol::PartialCheckpointComplete>(&parsed)) {
+      storage.sync_local(*target_, partial->priority);
+    }
+    tx.commit();
+  }
+
+  Connection& db() { return db_; }
+
+ private:
+  Connection db_;
+  std::optional<sync::TargetCheckpoint> target_;
+};
+
+class OfficialClient {
+ public:
+  OfficialClient() : db_(open_official(":memory:", kSchema)) {
+    control("start", std::string(R"({"parameters":{},"schema":)") + kSchema + "}");
+  }
+  void line(const std::string& text) { control("line_text", text); }
+  Connection& db() { return *db_; }
+
+ private:
+  void control(const std::string& op, const std::string& payload) {
+    TransactionGuard tx(*db_);
+    auto stmt = db_->prepare("SELECT powersync_control(?, ?)");
+    stmt.bind_text(1, op);
+    stmt.bind_text(2, payload);
+    stmt.run();
+    tx.commit();
+  }
+  std::unique_ptr<Connection> db_;
+};
+
+std::string dump(Connection& db, const std::string& sql) {
+  std::string out;
+  auto stmt = db.prepare(sql);
+  while (stmt.step()) {
+    for (int i = 0; i < stmt.column_count(); ++i) {
+      out += stmt.column_is_null(i) ? std::string("NULL") : std::string(stmt.column_text(i));
+      out += i + 1 < stmt.column_count() ? "|" : "\n";
+    }
+  }
+  return out;
+}
+
+void expect_same_state(Connection& ours, Connection& official) {
+  const std::vector<std::string> queries = {
+      "SELECT name, last_applied_op, last_op, add_checksum, op_checksum, pending_delete, count_at_last, "
+      "count_since_last, downloaded_size FROM ps_buckets ORDER BY name",
+      "SELECT b.name, o.op_id, o.row_type, o.row_id, o.key, o.data, o.hash FROM ps_oplog o "
+      "JOIN ps_buckets b ON b.id = o.bucket ORDER BY b.name, o.op_id",
+      "SELECT id, data FROM ps_data__lists ORDER BY id",
+      "SELECT id, data FROM ps_data__todos ORDER BY id",
+      "SELECT type, id, data FROM ps_untyped ORDER BY type, id",
+      "SELECT row_type, row_id FROM ps_updated_rows ORDER BY 1, 2",
+      "SELECT priority FROM ps_sync_state ORDER BY priority",
+      "SELECT key, value FROM ps_kv WHERE key != 'client_id' ORDER BY key",
+      "SELECT * FROM lists ORDER BY id",
+  };
+  for (const auto& sql : queries) EXPECT_EQ(dump(ours, sql), dump(official, sql)) << sql;
+}
+
+class SyncApply : public ::testing::Test {
+ protected:
+  void feed(const std::vector<std::string>& lines) {
+    for (const auto& l : lines) {
+      ours.line(l);
+      official.line(l);
+    }
+    expect_same_state(ours.db(), official.db());
+  }
+  OurClient ours;
+  OfficialClient official;
+};
+
+std::string put(int op_id, const std::string& type, const std::string& id, const std::string& json_data,
+                std::uint32_t checksum, const std::string& subkey = "") {
+  std::string escaped;
+  for (char c : json_data) {
+    if (c == '"') escaped += '\\';
+    escaped += c;
+  }
+  return R"({"op_id":")" + std::to_string(op_id) + R"(","op":"PUT","object_type":")" + type +
+         R"(","object_id":")" + id + R"(","checksum":)" + std::to_string(checksum) +
+         (subkey.empty() ? "" : R"(,"subkey":")" + subkey + "\"") + R"(,"data":")" + escaped + "\"}";
+}
+
+std::string remove(int op_id, const std::string& type, const std::string& id, std::uint32_t checksum) {
+  return R"({"op_id":")" + std::to_string(op_id) + R"(","op":"REMOVE","object_type":")" + type +
+         R"(","object_id":")" + id + R"(","checksum":)" + std::to_string(checksum) + R"(,"data":null})";
+}
+
+std::string data(const std::string& bucket, const std::vector<std::string>& ops, bool has_more = false) {
+  std::string joined;
+  for (const auto& op : ops) joined += (joined.empty() ? "" : ",") + op;
+  return R"({"data":{"bucket":")" + bucket + R"(","has_more":)" + (has_more ? "true" : "false") +
+         R"(,"data":[)" + joined + "]}}";
+}
+
+std::string bucket(const std::string& name, std::uint32_t checksum, int priority = 3, int count = 0) {
+  return R"({"bucket":")" + name + R"(","checksum":)" + std::to_string(checksum) + R"(,"priority":)" +
+         std::to_string(priority) + R"(,"count":)" + std::to_string(count) + "}";
+}
+
+std::string checkpoint(int last_op, const std::vector<std::string>& buckets, const std::string& extra = "") {
+  std::string joined;
+  for (const auto& b : buckets) joined += (joined.empty() ? "" : ",") + b;
+  return R"({"checkpoint":{"last_op_id":")" + std::to_string(last_op) + "\"" + extra + R"(,"buckets":[)" + joined +
+         "]}}";
+}
+
+const std::string kComplete = R"({"checkpoint_complete":{"last_op_id":"0"}})";
+
+TEST_F(SyncApply, InitialSyncOfKnownAndUnknownTables) {
+  feed({checkpoint(3, {bucket("b1", 4000000000u + 5u, 3, 3)}),
+        data("b1", {put(1, "lists", "l1", R"({"id":"l1","name":"groceries"})", 4000000000u),
+                    put(2, "todos", "t1", R"({"id":"t1","list_id":"l1","done":0})", 2),
+                    put(3, "unknown", "u1", R"({"id":"u1"})", 3)}),
+        kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT name FROM lists"), "groceries\n");
+}
+
+TEST_F(SyncApply, UpdatesRemovesAndSupersededOps) {
+  feed({checkpoint(2, {bucket("b1", 3, 3, 2)}),
+        data("b1", {put(1, "lists", "l1", R"({"id":"l1","name":"a"})", 1),
+                    put(2, "lists", "l2", R"({"id":"l2","name":"b"})", 2)}),
+        kComplete});
+  feed({R"({"checkpoint_diff":{"last_op_id":"4","updated_buckets":[)" + bucket("b1", 3 + 10 + 20, 3, 4) +
+            R"(],"removed_buckets":[]}})",
+        data("b1", {put(3, "lists", "l1", R"({"id":"l1","name":"a2"})", 10), remove(4, "lists", "l2", 20)}),
+        kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT id, name FROM lists"), "l1|a2\n");
+}
+
+TEST_F(SyncApply, SameRowInTwoBucketsSurvivesRemovalFromOne) {
+  feed({checkpoint(2, {bucket("a", 1), bucket("b", 2)}),
+        data("a", {put(1, "lists", "l1", R"({"id":"l1","name":"from a"})", 1)}),
+        data("b", {put(2, "lists", "l1", R"({"id":"l1","name":"from b"})", 2)}),
+        kComplete});
+  feed({R"({"checkpoint_diff":{"last_op_id":"3","updated_buckets":[)" + bucket("b", 2 + 7) +
+            R"(],"removed_buckets":[]}})",
+        data("b", {remove(3, "lists", "l1", 7)}), kComplete});
+  feed({R"({"checkpoint_diff":{"last_op_id":"3","updated_buckets":[],"removed_buckets":["a"]}})", kComplete});
+}
+
+TEST_F(SyncApply, ChecksumMismatchDropsOnlyThatBucket) {
+  feed({checkpoint(2, {bucket("good", 1), bucket("bad", 999)}),
+        data("good", {put(1, "lists", "l1", R"({"id":"l1","name":"ok"})", 1)}),
+        data("bad", {put(2, "lists", "l2", R"({"id":"l2","name":"corrupt"})", 2)}),
+        kComplete});
+}
+
+TEST_F(SyncApply, PartialCheckpointAppliesItsPriorityFirst) {
+  feed({checkpoint(2, {bucket("urgent", 1, 1), bucket("later", 2, 3)}),
+        data("urgent", {put(1, "lists", "l1", R"({"id":"l1","name":"urgent"})", 1)}),
+        R"({"partial_checkpoint_complete":{"last_op_id":"2","priority":1}})"});
+  EXPECT_EQ(dump(ours.db(), "SELECT name FROM lists"), "urgent\n");
+  feed({data("later", {put(2, "lists", "l2", R"({"id":"l2","name":"later"})", 2)}), kComplete});
+}
+
+TEST_F(SyncApply, LocalWritesHoldBackDownloadsExceptPriorityZero) {
+  for (Connection* db : {&ours.db(), &official.db()}) {
+    db->exec("INSERT INTO lists(id, name) VALUES ('local', 'mine')");
+  }
+  feed({checkpoint(2, {bucket("p0", 1, 0), bucket("p3", 2, 3)}),
+        data("p0", {put(1, "lists", "l0", R"({"id":"l0","name":"zero"})", 1)}),
+        R"({"partial_checkpoint_complete":{"last_op_id":"2","priority":0}})",
+        data("p3", {put(2, "lists", "l3", R"({"id":"l3","name":"three"})", 2)}), kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "l0\nlocal\n");
+}
+
+TEST_F(SyncApply, ClearAndMoveOps) {
+  feed({checkpoint(2, {bucket("b", 3)}),
+        data("b", {put(1, "lists", "l1", R"({"id":"l1","name":"a"})", 1),
+                   put(2, "lists", "l2", R"({"id":"l2","name":"b"})", 2)}),
+        kComplete});
+  feed({R"({"checkpoint_diff":{"last_op_id":"5","updated_buckets":[)" + bucket("b", 100 + 9 + 4) +
+            R"(],"removed_buckets":[]}})",
+        data("b", {R"({"op_id":"3","op":"CLEAR","checksum":100})", R"({"op_id":"4","op":"MOVE","checksum":9})",
+                   put(5, "lists", "l2", R"({"id":"l2","name":"b2"})", 4)}),
+        kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT id, name FROM lists"), "l2|b2\n");
+}
+
+TEST_F(SyncApply, SubkeysKeepSeparateOpsForOneRow) {
+  feed({checkpoint(2, {bucket("b", 3)}),
+        data("b", {put(1, "lists", "l1", R"({"id":"l1","name":"x"})", 1, "k1"),
+                   put(2, "lists", "l1", R"({"id":"l1","name":"y"})", 2, "k2")}),
+        kComplete});
+}
+
+}  // namespace
+}  // namespace powersync::conformance
