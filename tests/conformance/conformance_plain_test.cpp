@@ -146,3 +146,20 @@ TEST(Conformance, ManyColumns) {
 
 }  // namespace
 }  // namespace powersync::conformance
+
+namespace powersync::conformance {
+namespace {
+
+// The official SDKs run a single statement in autocommit mode. The triggers stop a bad row
+// with RAISE(FAIL, ...), which keeps the rows the statement wrote before it (and the
+// transaction id the statement took).
+TEST(Conformance, FailingAutocommitStatement) {
+  DualDatabase dual(schema_of({todos_table()}));
+  dual.execute(
+      "INSERT INTO todos(id, description) SELECT column1, column2 FROM "
+      "(VALUES ('a', 'x'), ('b', 'y'), (NULL, 'no id'), ('c', 'after the failure'))");
+  EXPECT_SAME_STATE(dual);
+}
+
+}  // namespace
+}  // namespace powersync::conformance

@@ -7,6 +7,7 @@ namespace {
 TEST(Conformance, InternalTables) {
   DualDatabase dual(schema_of({todos_table()}));
   EXPECT_THAT(dual.internal_schema_differences(), ::testing::IsEmpty());
+  print_notes(dual);
 }
 
 TEST(Conformance, UpdateSchemaKeepsData) {

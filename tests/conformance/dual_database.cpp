@@ -37,6 +37,15 @@ Rows to_rows(const ResultSet& result) {
   return rows;
 }
 
+std::string quoted_literal(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
 std::string join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
@@ -229,7 +238,7 @@ void DualDatabase::compare_rows(const std::string& what, const std::string& sql,
       if (!equal && json.count(c) && type_of(x) == ValueType::text && type_of(y) == ValueType::text) {
         if (test::same_json(std::get<std::string>(x), std::get<std::string>(y))) {
           equal = true;
-          raw_json_notes_.push_back(where + ": same JSON, different text: ours " + describe(x) + ", official " +
+          notes_.push_back(where + ": same JSON, different text: ours " + describe(x) + ", official " +
                                     describe(y));
         }
       }
@@ -256,7 +265,7 @@ void DualDatabase::compare_rows(const std::string& what, const std::string& sql,
 }
 
 std::vector<std::string> DualDatabase::state_differences() {
-  raw_json_notes_.clear();
+  notes_.clear();
   std::vector<std::string> out = outcome_differences_;
   for (const auto& table : schema_.tables) {
     compare_rows("view " + table.view_name(), "SELECT * FROM " + quoted(table.view_name()) + " ORDER BY id", out);
@@ -283,10 +292,27 @@ std::vector<std::string> DualDatabase::schema_sql_differences() {
 
 std::vector<std::string> DualDatabase::internal_schema_differences() {
   std::vector<std::string> out;
-  compare_rows("sqlite_master (internal)",
-               "SELECT type, name, tbl_name, sql FROM sqlite_master "
-               "WHERE name GLOB 'ps_*' AND NOT name GLOB 'ps_data_*' ORDER BY type, name",
+  const std::string internal_filter = "name GLOB 'ps_*' AND NOT name GLOB 'ps_data_*'";
+  compare_rows("internal object names",
+               "SELECT type, name, tbl_name FROM sqlite_master WHERE " + internal_filter + " ORDER BY type, name", out);
+  compare_rows("internal indexes, views and triggers",
+               "SELECT type, name, sql FROM sqlite_master WHERE type <> 'table' AND " + internal_filter +
+                   " ORDER BY type, name",
                out);
+  // Tables are compared by structure: the official text carries the ALTER TABLE history of
+  // its migrations, which a fresh CREATE TABLE need not repeat.
+  for (const auto& row : official("SELECT name FROM sqlite_master WHERE type = 'table' AND " + internal_filter +
+                                  " ORDER BY name")
+                             .rows) {
+    const std::string name = std::get<std::string>(row.at(0));
+    compare_rows("columns of " + name, "SELECT * FROM pragma_table_xinfo(" + quoted_literal(name) + ")", out);
+    compare_rows("kind of " + name,
+                 "SELECT type, ncol, wr, strict FROM pragma_table_list WHERE name = " + quoted_literal(name), out);
+    std::vector<std::string> text_differences;
+    compare_rows("CREATE TABLE text of " + name,
+                 "SELECT sql FROM sqlite_master WHERE name = " + quoted_literal(name), text_differences);
+    for (auto& note : text_differences) notes_.push_back("equivalent table, different SQL text: " + note);
+  }
   compare_rows("ps_migration", "SELECT id FROM ps_migration ORDER BY id", out);
   return out;
 }

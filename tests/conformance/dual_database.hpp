@@ -57,8 +57,9 @@ class DualDatabase {
   std::vector<std::string> schema_sql_differences();
   // Differences in the definitions of the internal ps_* tables and their indexes.
   std::vector<std::string> internal_schema_differences();
-  // JSON texts that are equal in meaning but spelled differently (key order, spacing).
-  const std::vector<std::string>& raw_json_notes() const noexcept { return raw_json_notes_; }
+  // Things equal in meaning but spelled differently: JSON texts (key order, spacing) and
+  // CREATE TABLE statements of internal tables with the same structure.
+  const std::vector<std::string>& notes() const noexcept { return notes_; }
 
   const Schema& schema() const noexcept { return schema_; }
   Database& our_database() { return *ours_; }
@@ -75,7 +76,7 @@ class DualDatabase {
   std::shared_ptr<Database> ours_;
   std::unique_ptr<Connection> official_;
   std::vector<std::string> outcome_differences_;
-  std::vector<std::string> raw_json_notes_;
+  std::vector<std::string> notes_;
 };
 
 // Human-readable form of a cell, with its type: 1, 1.0 (real), 'text', x'00ff', NULL.
