@@ -31,6 +31,12 @@ std::unique_ptr<Connection> open_official(const std::string& path, const std::st
   options.path = path;
   auto connection = std::make_unique<Connection>(options);
   load_official_extension(*connection);
+  {
+    // The SDKs run the core's migrations first; like replace_schema it wants a transaction.
+    TransactionGuard transaction(*connection, TransactionGuard::Kind::deferred);
+    connection->exec("SELECT powersync_init()");
+    transaction.commit();
+  }
   official_replace_schema(*connection, schema_json);
   return connection;
 }
