@@ -14,6 +14,7 @@
 #include "powersync/storage/connection.hpp"
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
+#include "temp_dir.hpp"
 
 namespace powersync {
 namespace {
@@ -188,6 +189,43 @@ TEST_F(SchemaOfficialSqlTest, SchemaChangesLeaveTheSameDatabase) {
   expect_same("all again");
   apply_both(Schema{});
   expect_same("empty");
+}
+
+// The official SDKs send "TEXT"/"INTEGER"/"REAL", which the official core copies into the
+// SQL; such a database must count as current for us, without rebuilding views or indexes.
+TEST_F(SchemaOfficialSqlTest, DatabasesOfTheOfficialSdksAreCurrent) {
+  ASSERT_EQ(load_error_, "");
+  test::TempDir dir;
+  ConnectionOptions options;
+  options.path = dir.file("official.db");
+  const std::string sdk_json = R"({"tables":[{"name":"todos","view_name":"todos",
+      "columns":[{"name":"description","type":"TEXT"},{"name":"done","type":"INTEGER"}],
+      "indexes":[{"name":"by_done","columns":[{"name":"done","ascending":false,"type":"INTEGER"}]}],
+      "local_only":false,"insert_only":false,"include_old":false,"include_old_only_when_changed":false,
+      "include_metadata":false,"ignore_empty_update":false}],"raw_tables":[]})";
+  {
+    Connection official(options);
+    sqlite3_db_config(official.handle(), SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 1, nullptr);
+    ASSERT_EQ(sqlite3_load_extension(official.handle(), POWERSYNC_OFFICIAL_CORE_PATH, "sqlite3_powersync_init", nullptr),
+              SQLITE_OK);
+    official.exec("BEGIN");
+    Statement replace = official.prepare("SELECT powersync_replace_schema(?)");
+    replace.bind_text(1, sdk_json);
+    replace.run();
+    replace = Statement();
+    official.exec("COMMIT");
+    official.exec("CREATE TRIGGER marker INSTEAD OF INSERT ON todos BEGIN SELECT 1; END");
+  }
+  Connection reopened(options);
+  ensure_internal_schema(reopened);
+  register_sql_functions(reopened);
+  const Snapshot before = snapshot(reopened);
+  ASSERT_NE(before.at("view todos").find("as TEXT"), std::string::npos);
+  apply_schema(reopened, parse_schema_json(sdk_json));
+  EXPECT_EQ(snapshot(reopened), before);
+  Statement marker = reopened.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'marker'");
+  ASSERT_TRUE(marker.step());
+  EXPECT_EQ(marker.column_int64(0), 1) << "the view was re-created";
 }
 
 }  // namespace

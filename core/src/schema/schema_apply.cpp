@@ -12,9 +12,12 @@
 
 #include "powersync/schema/schema_sql.hpp"
 #include "powersync/util/error.hpp"
+#include "schema/schema_sql_spelling.hpp"
 
 namespace powersync {
 namespace {
+
+using schema_detail::TypeSpelling;
 
 constexpr std::string_view kLocalPrefix = "ps_data_local__";
 constexpr std::string_view kSyncedPrefix = "ps_data__";
@@ -92,7 +95,9 @@ void update_indexes(Connection& db, const Schema& schema) {
         find_index.bind_text(1, name);
         if (!find_index.step()) {
           statements.push_back(wanted);
-        } else if (find_index.column_is_null(0) || find_index.column_text(0) != wanted) {
+        } else if (find_index.column_is_null(0) ||
+                   (find_index.column_text(0) != wanted &&
+                    find_index.column_text(0) != schema_detail::index_sql(table, index, TypeSpelling::upper))) {
           statements.push_back("DROP INDEX " + quote_identifier(name));
           statements.push_back(wanted);
         }
@@ -169,7 +174,9 @@ void update_views(Connection& db, const Schema& schema) {
                                 insert_trigger_sql(table), update_trigger_sql(table)};
     const auto found = existing.find(wanted.name);
     if (found != existing.end()) {
-      const bool current = found->second == wanted;
+      ViewDefinition official_sdk_spelling = wanted;
+      official_sdk_spelling.view = schema_detail::view_sql(table, TypeSpelling::upper);
+      const bool current = found->second == wanted || found->second == official_sdk_spelling;
       existing.erase(found);
       if (current) continue;
     }

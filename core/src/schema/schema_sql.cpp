@@ -6,10 +6,16 @@
 #include "powersync/schema/schema_sql.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <vector>
 
+#include "schema/schema_sql_spelling.hpp"
+
 namespace powersync {
+
+using schema_detail::TypeSpelling;
+
 namespace {
 
 enum class WriteOp { put, patch, remove };
@@ -56,9 +62,17 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-std::string extract_and_cast(std::string_view column, ColumnType type) {
-  return "CAST(json_extract(data, " + quote_string("$." + std::string(column)) + ") as " +
-         std::string(to_string(type)) + ")";
+std::string type_name(ColumnType type, TypeSpelling spelling) {
+  std::string name(to_string(type));
+  if (spelling == TypeSpelling::upper) {
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+std::string extract_and_cast(std::string_view column, ColumnType type, TypeSpelling spelling) {
+  return "CAST(json_extract(data, " + quote_string("$." + std::string(column)) + ") as " + type_name(type, spelling) +
+         ")";
 }
 
 // json_object('a', powersync_strip_subtype(NEW."a"), ...) over the table's columns (or those in
@@ -140,12 +154,14 @@ std::string quote_identifier(std::string_view name) { return quote_with(name, '"
 
 std::string quote_string(std::string_view value) { return quote_with(value, '\''); }
 
-std::string view_sql(const Table& table) {
+std::string view_sql(const Table& table) { return schema_detail::view_sql(table, TypeSpelling::lower); }
+
+std::string schema_detail::view_sql(const Table& table, TypeSpelling spelling) {
   std::vector<std::string> names{quote_identifier("id")};
   std::vector<std::string> values{"id"};
   for (const Column& column : table.columns) {
     names.push_back(quote_identifier(column.name));
-    values.push_back(extract_and_cast(column.name, column.type));
+    values.push_back(extract_and_cast(column.name, column.type, spelling));
   }
   if (table.track_metadata) {
     names.push_back(quote_identifier("_metadata"));
@@ -217,10 +233,14 @@ std::string delete_trigger_sql(const Table& table) {
 }
 
 std::string index_sql(const Table& table, const Index& index) {
+  return schema_detail::index_sql(table, index, TypeSpelling::lower);
+}
+
+std::string schema_detail::index_sql(const Table& table, const Index& index, TypeSpelling spelling) {
   const std::string internal = table.internal_name();
   std::vector<std::string> columns;
   for (const IndexedColumn& column : index.columns) {
-    columns.push_back(extract_and_cast(column.name, column.type) + (column.ascending ? "" : " DESC"));
+    columns.push_back(extract_and_cast(column.name, column.type, spelling) + (column.ascending ? "" : " DESC"));
   }
   return "CREATE INDEX " + quote_identifier(internal + "__" + index.name) + " ON " + quote_identifier(internal) + "(" +
          join(columns, ", ") + ")";
