@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "official_core.hpp"
+#include "powersync/crud/crud.hpp"
 #include "powersync/protocol/sync_line.hpp"
 #include "powersync/schema/schema.hpp"
 #include "powersync/schema/schema_apply.hpp"
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
-#include "powersync/sync/bucket_storage.hpp"
+#include "powersync/sync/download_session.hpp"
 
 namespace powersync::conformance {
 namespace {
@@ -22,47 +23,30 @@ constexpr const char* kSchema =
     R"({"tables":[{"name":"lists","columns":[{"name":"name","type":"text"}]},)"
     R"({"name":"todos","columns":[{"name":"list_id","type":"text"},{"name":"done","type":"integer"}]}]})";
 
-// Feeds lines to our storage the way the official client's state machine does: one write
-// transaction per line, checkpoint_complete applies the whole checkpoint, a partial
-// completion applies its priority.
+// Our download session, fed the same lines one by one.
 class OurClient {
  public:
   OurClient() : db_(ConnectionOptions{}) {
     register_sql_functions(db_);
-    ensure_internal_schema(db_);
+    const std::string client_id = ensure_internal_schema(db_);
     apply_schema(db_, parse_schema_json(kSchema));
+    session_ = std::make_unique<sync::DownloadSession>(db_, sync::SessionOptions{client_id});
+    session_->start();
   }
 
-  void line(const std::string& text) {
-    auto parsed = protocol::parse_json_line(text);
-    TransactionGuard tx(db_);
-    sync::BucketStorage storage(db_);
-    if (auto* cp = std::get_if<protocol::Checkpoint>(&parsed)) {
-      target_ = sync::TargetCheckpoint::from(*cp);
-      // Buckets no longer in the checkpoint are dropped, as the official client does.
-      std::vector<std::string> stale;
-      for (const auto& request : storage.bucket_requests()) {
-        if (!target_->buckets.count(request.name)) stale.push_back(request.name);
-      }
-      storage.delete_buckets(stale);
-    } else if (auto* diff = std::get_if<protocol::CheckpointDiff>(&parsed)) {
-      target_->apply_diff(*diff);
-      storage.delete_buckets(diff->removed_buckets);
-    } else if (auto* data = std::get_if<protocol::DataLine>(&parsed)) {
-      storage.save_data_line(*data, text.size());
-    } else if (std::holds_alternative<protocol::CheckpointComplete>(parsed)) {
-      storage.sync_local(*target_, std::nullopt);
-    } else if (auto* partial = std::get_if<protocol::PartialCheckpointComplete>(&parsed)) {
-      storage.sync_local(*target_, partial->priority);
-    }
-    tx.commit();
+  void line(const std::string& text) { session_->handle_line(protocol::parse_json_line(text), text.size()); }
+  // What a connector's upload does: drain ps_crud with the backend's write checkpoint.
+  void upload(const std::string& write_checkpoint) {
+    auto batch = read_crud_batch(db_, 100);
+    complete_crud(db_, batch.last_client_id(), write_checkpoint);
+    session_->upload_completed();
   }
 
   Connection& db() { return db_; }
 
  private:
   Connection db_;
-  std::optional<sync::TargetCheckpoint> target_;
+  std::unique_ptr<sync::DownloadSession> session_;
 };
 
 class OfficialClient {
@@ -71,6 +55,21 @@ class OfficialClient {
     control("start", std::string(R"({"parameters":{},"schema":)") + kSchema + "}");
   }
   void line(const std::string& text) { control("line_text", text); }
+  // The official SDK's upload completion: remove the entries, set the target, tell the core.
+  void upload(const std::string& write_checkpoint) {
+    {
+      TransactionGuard tx(*db_);
+      db_->exec("DELETE FROM ps_crud");
+      auto target = db_->prepare("SELECT powersync_control('target_checkpoint_request_id', ?)");
+      target.bind_int64(1, std::stoll(write_checkpoint));
+      target.run();
+      tx.commit();
+    }
+    TransactionGuard tx(*db_);
+    auto stmt = db_->prepare("SELECT powersync_control('completed_upload', NULL)");
+    stmt.run();
+    tx.commit();
+  }
   Connection& db() { return *db_; }
 
  private:
@@ -241,6 +240,25 @@ TEST_F(SyncApply, SubkeysKeepSeparateOpsForOneRow) {
         data("b", {put(1, "lists", "l1", R"({"id":"l1","name":"x"})", 1, "k1"),
                    put(2, "lists", "l1", R"({"id":"l1","name":"y"})", 2, "k2")}),
         kComplete});
+}
+
+TEST_F(SyncApply, WriteCheckpointHoldsDataUntilTheUploadIsVisible) {
+  for (Connection* db : {&ours.db(), &official.db()}) {
+    db->exec("INSERT INTO lists(id, name) VALUES ('mine', 'local')");
+  }
+  // Data arrives while the local write is queued: validated but held back.
+  feed({checkpoint(1, {bucket("b", 1)}), data("b", {put(1, "lists", "l1", R"({"id":"l1","name":"remote"})", 1)}),
+        kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "mine\n");
+  // The upload completes with write checkpoint 5; the stream has not reached it yet.
+  ours.upload("5");
+  official.upload("5");
+  expect_same_state(ours.db(), official.db());
+  // The service reports the write checkpoint along with the uploaded row.
+  feed({R"({"checkpoint_diff":{"last_op_id":"2","write_checkpoint":"5","updated_buckets":[)" + bucket("b", 1 + 2) +
+            R"(],"removed_buckets":[]}})",
+        data("b", {put(2, "lists", "mine", R"({"id":"mine","name":"local"})", 2)}), kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "l1\nmine\n");
 }
 
 }  // namespace

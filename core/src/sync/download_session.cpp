@@ -1,0 +1,250 @@
+#include "powersync/sync/download_session.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "powersync/util/error.hpp"
+
+namespace powersync::sync {
+namespace {
+
+constexpr std::int64_t kFullSyncPriority = 2147483647;  // ps_sync_state's row for a full sync
+constexpr std::int64_t kPrefetchSeconds = 30;           // refresh a token this close to expiry
+
+nlohmann::json parse_object(const std::string& text, const char* what) {
+  auto value = nlohmann::json::parse(text, nullptr, false);
+  if (value.is_discarded()) throw_invalid_argument(std::string(what) + " is not valid JSON");
+  return value;
+}
+
+}  // namespace
+
+DownloadSession::DownloadSession(Connection& writer, SessionOptions options)
+    : db_(writer), storage_(writer), options_(std::move(options)) {}
+
+std::string DownloadSession::start() {
+  TransactionGuard tx(db_);
+  load_sync_state();
+  nlohmann::json buckets = nlohmann::json::array();
+  local_buckets_.clear();
+  for (const auto& request : storage_.bucket_requests()) {
+    // `after` travels as a string, as the official client sends it.
+    buckets.push_back({{"name", request.name}, {"after", std::to_string(request.after)}});
+    local_buckets_.push_back(request.name);
+  }
+  tx.commit();
+  nlohmann::json body = {
+      {"buckets", std::move(buckets)},
+      {"include_checksum", true},
+      {"raw_data", true},
+      // Old service versions need it set when the client accepts BSON.
+      {"binary_data", true},
+      {"client_id", options_.client_id},
+      {"parameters", parse_object(options_.parameters_json, "parameters")},
+      {"streams",
+       {{"include_defaults", options_.include_default_streams},
+        {"subscriptions", parse_object(options_.subscriptions_json, "subscriptions")}}},
+      {"app_metadata", parse_object(options_.app_metadata_json, "app_metadata")},
+  };
+  return body.dump();
+}
+
+void DownloadSession::connection_established() { state_.connected = true; }
+
+void DownloadSession::stream_ended() {
+  state_.connected = false;
+  state_.downloading = false;
+  target_.reset();
+}
+
+Instructions DownloadSession::handle_line(const protocol::SyncLine& line, std::size_t size) {
+  if (const auto* checkpoint = std::get_if<protocol::Checkpoint>(&line)) {
+    TargetCheckpoint target = TargetCheckpoint::from(*checkpoint);
+    // Buckets held locally (or in the previous checkpoint) that this one lacks are gone.
+    std::vector<std::string> to_delete;
+    auto consider = [&](const std::string& name) {
+      if (!target.buckets.count(name)) to_delete.push_back(name);
+    };
+    if (target_) {
+      for (const auto& [name, bucket] : target_->buckets) consider(name);
+    } else {
+      for (const auto& name : local_buckets_) consider(name);
+    }
+    return on_checkpoint(std::move(target), to_delete);
+  }
+  if (const auto* diff = std::get_if<protocol::CheckpointDiff>(&line)) {
+    if (!target_) throw Error(ErrorCode::network, "Invalid sync line: checkpoint_diff without a previous checkpoint");
+    TargetCheckpoint target = *target_;
+    target.apply_diff(*diff);
+    return on_checkpoint(std::move(target), diff->removed_buckets);
+  }
+  if (const auto* data = std::get_if<protocol::DataLine>(&line)) {
+    {
+      TransactionGuard tx(db_);
+      storage_.save_data_line(*data, size);
+      tx.commit();
+    }
+    if (auto found = bucket_progress_.find(data->bucket); found != bucket_progress_.end()) {
+      found->second.since_last += static_cast<std::int64_t>(data->data.size());
+      load_progress();
+    }
+    return {};
+  }
+  if (std::holds_alternative<protocol::CheckpointComplete>(line)) return on_complete(std::nullopt);
+  if (const auto* partial = std::get_if<protocol::PartialCheckpointComplete>(&line)) {
+    return on_complete(partial->priority);
+  }
+  if (const auto* keepalive = std::get_if<protocol::TokenExpiresIn>(&line)) {
+    Instructions out;
+    if (keepalive->expired()) {
+      out.fetch_credentials = true;
+      out.credentials_expired = true;
+      out.close_stream = true;
+    } else if (keepalive->seconds <= kPrefetchSeconds) {
+      out.fetch_credentials = true;
+    }
+    return out;
+  }
+  return {};  // unknown line types are ignored, as by the official client
+}
+
+Instructions DownloadSession::on_checkpoint(TargetCheckpoint target, const std::vector<std::string>& to_delete) {
+  TransactionGuard tx(db_);
+  storage_.delete_buckets(to_delete);
+
+  // Progress: ops since the last completed checkpoint against the counts announced now.
+  std::map<std::string, BucketProgress> progress;
+  for (const auto& [name, bucket] : target.buckets) {
+    progress[name] = {effective_priority(bucket), 0, bucket.count.value_or(0)};
+  }
+  bool needs_reset = false;
+  auto& local = db_.cached("SELECT name, count_at_last, count_since_last FROM ps_buckets");
+  while (local.step()) {
+    auto found = progress.find(std::string(local.column_text(0)));
+    if (found == progress.end()) continue;
+    const std::int64_t at_last = local.column_int64(1), since_last = local.column_int64(2);
+    if (found->second.expected < at_last + since_last) {
+      // The bucket shrank (compaction, new sync config): progress restarts from zero.
+      needs_reset = true;
+      break;
+    }
+    found->second.expected -= at_last;
+    found->second.since_last = since_last;
+  }
+  local.reset();
+  if (needs_reset) {
+    db_.exec("UPDATE ps_buckets SET count_since_last = 0, count_at_last = 0");
+    for (auto& [name, p] : progress) {
+      p.since_last = 0;
+      p.expected = target.buckets.at(name).count.value_or(0);
+    }
+  }
+  tx.commit();
+
+  bucket_progress_ = std::move(progress);
+  target_ = std::move(target);
+  held_back_.reset();  // a newer checkpoint supersedes one waiting for uploads
+  state_.downloading = true;
+  load_progress();
+  return {};
+}
+
+Instructions DownloadSession::on_complete(std::optional<int> priority) {
+  if (!target_) {
+    throw Error(ErrorCode::network, "Invalid sync line: checkpoint completion without a previous checkpoint");
+  }
+  Instructions out;
+  TransactionGuard tx(db_);
+  const ApplyResult result = storage_.sync_local(*target_, priority);
+  switch (result.outcome) {
+    case ApplyOutcome::checksum_failure: {
+      std::string names;
+      for (const auto& failure : result.failures) names += (names.empty() ? "" : ", ") + failure.bucket;
+      out.warnings.push_back("Checksum mismatch in bucket(s) " + names + "; downloading them again");
+      out.close_stream = true;
+      break;
+    }
+    case ApplyOutcome::pending_local_changes:
+      if (!priority) held_back_ = *target_;
+      break;
+    case ApplyOutcome::applied:
+      if (!priority) {
+        persist_applied_request(*target_);
+        out.checkpoint_applied = true;
+      } else {
+        out.partial_applied = priority;
+      }
+      break;
+  }
+  tx.commit();
+  if (out.checkpoint_applied) state_.downloading = false;
+  if (out.checkpoint_applied || out.partial_applied) load_sync_state();
+  return out;
+}
+
+Instructions DownloadSession::upload_completed() {
+  Instructions out;
+  if (!held_back_) return out;
+  TransactionGuard tx(db_);
+  // A held-back checkpoint older than the write checkpoint of the upload cannot contain it.
+  auto& target = db_.cached("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = 'target_checkpoint_request_id'");
+  std::optional<std::int64_t> target_request;
+  if (target.step()) target_request = target.column_int64(0);
+  target.reset();
+  if (held_back_->write_checkpoint < target_request) {
+    held_back_.reset();
+    return out;
+  }
+  const ApplyResult result = storage_.sync_local(*held_back_, std::nullopt);
+  if (result.outcome == ApplyOutcome::applied) {
+    persist_applied_request(*held_back_);
+    out.checkpoint_applied = true;
+  }
+  tx.commit();
+  held_back_.reset();
+  if (out.checkpoint_applied) {
+    state_.downloading = false;
+    load_sync_state();
+  }
+  return out;
+}
+
+void DownloadSession::persist_applied_request(const TargetCheckpoint& checkpoint) {
+  if (!checkpoint.write_checkpoint) return;
+  auto& stmt = db_.cached(
+      "INSERT INTO ps_kv(key, value) VALUES('last_applied_checkpoint_request_id', ?1) "
+      "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  stmt.bind_int64(1, *checkpoint.write_checkpoint);
+  stmt.run();
+}
+
+void DownloadSession::load_progress() {
+  state_.progress.clear();
+  for (int priority = protocol::kHighestPriority; priority <= protocol::kLowestPriority; ++priority) {
+    ProgressCounts counts;
+    for (const auto& [name, p] : bucket_progress_) {
+      if (p.priority > priority) continue;
+      counts.downloaded += p.since_last;
+      counts.total += p.expected;
+    }
+    state_.progress[priority] = counts;
+  }
+}
+
+void DownloadSession::load_sync_state() {
+  state_.priorities.clear();
+  state_.last_synced_at_us.reset();
+  state_.has_synced = false;
+  auto& stmt = db_.cached("SELECT priority, last_synced_at FROM ps_sync_state ORDER BY priority");
+  while (stmt.step()) {
+    const std::int64_t priority = stmt.column_int64(0);
+    const std::int64_t at = stmt.column_int64(1);
+    if (priority == kFullSyncPriority) {
+      state_.last_synced_at_us = at;
+      state_.has_synced = true;
+    }
+    state_.priorities.push_back({static_cast<int>(priority), at, true});
+  }
+  stmt.reset();
+}
+
+}  // namespace powersync::sync
