@@ -144,10 +144,12 @@ class SqlFunctionsTest : public ::testing::Test {
   Connection db_;
 };
 
-TEST_F(SqlFunctionsTest, DiffResultIsJsonToOtherJsonFunctions) {
+TEST_F(SqlFunctionsTest, DiffResultIsPlainJsonText) {
   EXPECT_EQ(text(R"(SELECT powersync_diff('{"a":1}', '{"a":2,"b":"x"}'))"), R"({"a":2,"b":"x"})");
-  // The JSON subtype makes json_object embed the result as an object, not as a string.
-  EXPECT_EQ(text(R"(SELECT json_object('d', powersync_diff('{}', '{"a":1}')))"), R"({"d":{"a":1}})");
+  // Like the official core's, the result carries no JSON subtype: json_object embeds it as a
+  // string unless wrapped in json(), which is what the generated triggers do.
+  EXPECT_EQ(text(R"(SELECT json_object('d', powersync_diff('{}', '{"a":1}')))"), R"({"d":"{\"a\":1}"})");
+  EXPECT_EQ(text(R"(SELECT json_object('d', json(powersync_diff('{}', '{"a":1}'))))"), R"({"d":{"a":1}})");
   EXPECT_EQ(text(R"(SELECT json(powersync_diff('{}', json_object('n', 1.0, 's', 'x'))))"), R"({"n":1.0,"s":"x"})");
 }
 
@@ -167,7 +169,7 @@ TEST_F(SqlFunctionsTest, JsonMergeConcatenatesObjectMembers) {
   EXPECT_EQ(text(R"(SELECT powersync_json_merge('{"a":1}', '{"b":2}', '{"c":[3]}'))"), R"({"a":1,"b":2,"c":[3]})");
   EXPECT_EQ(text("SELECT powersync_json_merge()"), "{}");
   EXPECT_EQ(text("SELECT powersync_json_merge('{}', '{\"b\":2}')"), R"({"b":2})");
-  EXPECT_EQ(text(R"(SELECT json_object('m', powersync_json_merge('{"a":1}')))"), R"({"m":{"a":1}})");
+  EXPECT_EQ(text(R"(SELECT json_object('m', json(powersync_json_merge('{"a":1}'))))"), R"({"m":{"a":1}})");
   // No parsing: an empty object after the first leaves an empty slot, as in the official core.
   EXPECT_EQ(text(R"(SELECT powersync_json_merge('{"a":1}', '{}', '{"b":2}'))"), R"({"a":1,,"b":2})");
   EXPECT_THROW(text("SELECT powersync_json_merge('[1]')"), Error);

@@ -16,9 +16,6 @@
 namespace powersync {
 namespace {
 
-// SQLite's JSON subtype ('J'), so json functions take our results as JSON, not text.
-constexpr unsigned int kJsonSubtype = 74;
-
 std::string_view text_arg(sqlite3_value* value) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(value));
   if (text == nullptr) return {};
@@ -43,8 +40,9 @@ void result_exception(sqlite3_context* context, const char* function) {
 void powersync_diff(sqlite3_context* context, int, sqlite3_value** argv) {
   try {
     const std::string diff = json_diff_objects(text_arg(argv[0]), text_arg(argv[1]));
+    // The official core asks for the JSON subtype before setting the text, which clears it,
+    // so its results reach other JSON functions as plain text. Triggers wrap them in json().
     result_text(context, diff);
-    sqlite3_result_subtype(context, kJsonSubtype);
   } catch (...) {
     result_exception(context, "powersync_diff");
   }
@@ -70,8 +68,7 @@ void powersync_json_merge(sqlite3_context* context, int argc, sqlite3_value** ar
       merged.append(chunk.substr(1, chunk.size() - 2));
     }
     merged += '}';
-    result_text(context, merged);
-    if (argc > 0) sqlite3_result_subtype(context, kJsonSubtype);
+    result_text(context, merged);  // plain text, as powersync_diff
   } catch (...) {
     result_exception(context, "powersync_json_merge");
   }
