@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include "powersync/schema/schema.hpp"
 #include "powersync/storage/connection_pool.hpp"
 #include "powersync/storage/value.hpp"
+#include "powersync/util/error.hpp"
 
 namespace powersync {
 

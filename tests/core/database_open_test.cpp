@@ -1,0 +1,106 @@
+// Opening databases (in-memory and file), client ids, schema application and updates,
+// closing and use after close.
+
+#include <future>
+
+#include "database_test_support.hpp"
+
+namespace powersync {
+namespace {
+
+using namespace dbtest;
+
+ErrorCode code_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::ok;
+}
+
+TEST(DatabaseOpen, InMemoryDatabaseHasViewsAndAClientId) {
+  auto db = open_memory();
+  EXPECT_EQ(36u, db->client_id().size()) << db->client_id();
+  EXPECT_EQ(db->client_id(), text(db->get("SELECT value FROM ps_kv WHERE key = 'client_id'")));
+  const ResultSet views = db->get_all("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name");
+  EXPECT_EQ((std::vector<std::string>{"lists", "todos"}), texts(views));
+  EXPECT_FALSE(db->is_closed());
+  db->close();
+  EXPECT_TRUE(db->is_closed());
+}
+
+TEST(DatabaseOpen, FileDatabaseKeepsDataAndClientIdAcrossReopen) {
+  TempDir dir;
+  const std::string path = dir.file("app.db");
+  std::string client_id;
+  {
+    auto db = open_file(path);
+    client_id = db->client_id();
+    db->execute("CREATE TABLE local_notes (body TEXT)");
+    db->execute("INSERT INTO local_notes VALUES ('kept')");
+    EXPECT_EQ("wal", text(db->execute("PRAGMA journal_mode")));
+    db->close();
+  }
+  auto db = open_file(path);
+  EXPECT_EQ(client_id, db->client_id());
+  EXPECT_EQ((std::vector<std::string>{"kept"}), texts(db->get_all("SELECT body FROM local_notes")));
+  // Dropping the last reference closes too.
+}
+
+TEST(DatabaseOpen, UnreachablePathFails) {
+  DatabaseOptions options;
+  options.pool.path = "/nonexistent-dir/for/sure/app.db";
+  EXPECT_THROW(Database::open(options, todo_schema()), Error);
+}
+
+TEST(DatabaseOpen, InvalidSchemaIsRejected) {
+  Schema schema = todo_schema();
+  schema.tables[0].columns.push_back({"id", ColumnType::text});
+  EXPECT_EQ(ErrorCode::invalid_argument, code_of([&] { Database::open(DatabaseOptions{}, schema); }));
+}
+
+TEST(DatabaseOpen, UpdateSchemaAddsViews) {
+  auto db = open_memory();
+  Schema bigger = todo_schema();
+  Table tags;
+  tags.name = "tags";
+  tags.columns = {{"label", ColumnType::text}};
+  bigger.tables.push_back(tags);
+  db->update_schema(bigger);
+  EXPECT_EQ(1, integer(db->get("SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'tags'")));
+  EXPECT_EQ(1, integer(db->get("SELECT count(*) FROM sqlite_master WHERE name = 'ps_data__tags'")));
+}
+
+TEST(DatabaseClose, IsIdempotentAndLaterCallsReportClosed) {
+  auto db = open_memory();
+  db->close();
+  db->close();
+  EXPECT_TRUE(db->is_closed());
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->execute("SELECT 1"); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->get_all("SELECT 1"); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->get("SELECT 1"); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->execute_batch("SELECT 1", {{}}); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->begin_write(); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->begin_read(); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->update_schema(todo_schema()); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->get_crud_batch(10); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->upload_queue_stats(); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->on_change({"todos"}, {}, [](const auto&) {}); }));
+  EXPECT_EQ(ErrorCode::closed, code_of([&] { db->watch("SELECT 1", {}, {}, [](const auto*, const auto*) {}); }));
+  db->remove_listener(1);  // harmless
+}
+
+TEST(DatabaseClose, WaitsForAnOpenTransactionOnAnotherThread) {
+  auto db = open_memory();
+  db->execute("CREATE TABLE items (name TEXT)");
+  auto tx = db->begin_write();
+  tx->execute("INSERT INTO items VALUES ('a')");
+  auto closing = std::async(std::launch::async, [&] { db->close(); });
+  tx->commit();  // close can only finish once the writer is back
+  closing.get();
+  EXPECT_TRUE(db->is_closed());
+}
+
+}  // namespace
+}  // namespace powersync
