@@ -1,0 +1,56 @@
+#pragma once
+// The devserver's YAML configuration, in the PowerSync Service's shape where one applies:
+//   port, host                      where to listen (host defaults to 127.0.0.1)
+//   storage: {path}                 the devserver's own bucket storage (SQLite file)
+//   replication: {connections: [{type: sqlite, path, demo_schema}]}   the backend database
+//   sync_config: {path | content}   edition-3 sync config (`sync_rules` is accepted as the old name);
+//                                   an inline mapping with `streams:` works too
+//   client_auth: {jwks: {keys: [{kty: oct, alg: HS256, kid, k}]}, audience: [...]}
+// Relative paths resolve against the config file's folder.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stream_query.hpp"
+
+namespace powersync::devserver {
+
+struct HmacKey {
+  std::string kid;     // empty: matches tokens with any or no kid
+  std::string secret;  // raw key bytes (decoded from the JWK's base64url `k`)
+};
+
+struct StreamDefinition {
+  std::string name;
+  std::vector<StreamQuery> queries;  // the index is the bucket name's query index
+  bool auto_subscribe = false;
+  int priority = 3;
+};
+
+struct DevserverConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::filesystem::path storage_path;
+  std::filesystem::path backend_path;
+  bool demo_schema = true;  // create lists/todos in a fresh backend database
+  std::vector<StreamDefinition> streams;
+  std::vector<HmacKey> keys;
+  std::vector<std::string> audiences;
+  int keepalive_seconds = 20;
+  int poll_interval_ms = 100;
+  std::string sync_config_text;  // the sync config's source, fingerprinted to version bucket names
+
+  const StreamDefinition* find_stream(std::string_view name) const;
+};
+
+// Throws powersync::Error(invalid_argument) naming the offending key, stream and construct.
+DevserverConfig parse_config(std::string_view yaml_text, const std::filesystem::path& base_dir);
+DevserverConfig load_config(const std::filesystem::path& file);
+
+// Parses just a sync config document (`config: {edition: 3}`, `streams:`).
+std::vector<StreamDefinition> parse_sync_config(std::string_view yaml_text);
+
+}  // namespace powersync::devserver

@@ -1,0 +1,259 @@
+#include "http_server.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include "backend.hpp"
+#include "bucket_storage.hpp"
+#include "jwt.hpp"
+#include "powersync/util/error.hpp"
+#include "sync_stream.hpp"
+#include "upload.hpp"
+
+namespace powersync::devserver {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+using Request = http::request<http::string_body>;
+
+constexpr std::size_t kMaxBodyBytes = 16 * 1024 * 1024;
+
+struct Target {
+  std::string path;
+  std::string query;
+};
+
+Target split_target(std::string_view target) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return {std::string(target), {}};
+  return {std::string(target.substr(0, q)), std::string(target.substr(q + 1))};
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string query_parameter(const std::string& query, std::string_view name) {
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string::npos) end = query.size();
+    std::string_view pair(query.data() + start, end - start);
+    auto eq = pair.find('=');
+    if (percent_decode(pair.substr(0, eq)) == name)
+      return eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    start = end + 1;
+  }
+  return {};
+}
+
+http::response<http::string_body> json_response(const Request& req, http::status status, const nlohmann::json& body) {
+  http::response<http::string_body> res{status, req.version()};
+  res.set(http::field::server, "powersync-devserver");
+  res.set(http::field::content_type, "application/json");
+  res.keep_alive(req.keep_alive());
+  res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  res.prepare_payload();
+  return res;
+}
+
+nlohmann::json error_body(const std::string& code, int status, const std::string& description, const std::string& name) {
+  return {{"error", {{"code", code}, {"status", status}, {"description", description}, {"name", name}}}};
+}
+
+TokenClaims authenticate(const Request& req, const DevserverConfig& config) {
+  auto header = req[http::field::authorization];
+  if (header.empty()) throw AuthError("PSYNC_S2106", "Authentication required");
+  std::string_view value(header.data(), header.size());
+  for (std::string_view scheme : {"Token ", "Bearer ", "token ", "bearer "}) {
+    if (value.substr(0, scheme.size()) == scheme) {
+      value.remove_prefix(scheme.size());
+      return verify_token(value, config.keys, config.audiences, unix_now());
+    }
+  }
+  throw AuthError("PSYNC_S2106", "Authentication required");
+}
+
+}  // namespace
+
+DevServer::DevServer(DevserverConfig config) : config_(std::move(config)) {}
+
+DevServer::~DevServer() { stop(); }
+
+void DevServer::start() {
+  replicator_ = std::make_unique<Replicator>(config_, notifier_);
+  replicator_->initialize();
+  replicator_->start();
+  tcp::endpoint endpoint(boost::asio::ip::make_address(config_.host), config_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+  port_ = acceptor_.local_endpoint().port();
+  started_ = true;
+  accept_thread_ = std::thread([this] { accept_loop(); });
+}
+
+void DevServer::stop() {
+  if (!started_ || stopping_.exchange(true)) return;
+  // shutdown() wakes a blocked accept()/read() on Linux, where close() from another thread would not.
+  ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+  if (accept_thread_.joinable()) accept_thread_.join();
+  notifier_.stop();
+  {
+    std::lock_guard lock(connections_mutex_);
+    for (auto& slot : connections_)
+      if (slot.fd >= 0) ::shutdown(slot.fd, SHUT_RDWR);
+  }
+  for (auto& slot : connections_)
+    if (slot.thread.joinable()) slot.thread.join();
+  connections_.clear();
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  if (replicator_) replicator_->stop();
+}
+
+void DevServer::reap_finished_connections() {
+  std::lock_guard lock(connections_mutex_);
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (it->done) {
+      it->thread.join();
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void DevServer::accept_loop() {
+  while (!stopping_) {
+    tcp::socket socket(io_);
+    boost::system::error_code ec;
+    acceptor_.accept(socket, ec);
+    if (ec) {
+      if (stopping_) return;
+      continue;
+    }
+    reap_finished_connections();
+    std::lock_guard lock(connections_mutex_);
+    if (stopping_) return;
+    auto& slot = connections_.emplace_back();
+    slot.fd = socket.native_handle();
+    slot.thread = std::thread([this, &slot, s = std::move(socket)]() mutable { serve_connection(std::move(s), slot); });
+  }
+}
+
+void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
+  beast::flat_buffer buffer;
+  boost::system::error_code ec;
+  while (!stopping_) {
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kMaxBodyBytes);
+    http::read(socket, buffer, parser, ec);
+    if (ec == http::error::body_limit) {
+      Request req;
+      auto res = json_response(req, http::status::payload_too_large,
+                               error_body("PSYNC_S2001", 413, "request body too large", "RequestTooLarge"));
+      res.keep_alive(false);
+      http::write(socket, res, ec);
+      break;
+    }
+    if (ec) break;
+    Request req = parser.release();
+    auto target = split_target(std::string_view(req.target().data(), req.target().size()));
+    bool keep_alive = req.keep_alive();
+    auto reply = [&](http::status status, const nlohmann::json& body) {
+      auto res = json_response(req, status, body);
+      http::write(socket, res, ec);
+    };
+    try {
+      if (target.path == "/probes/liveness" || target.path == "/probes/startup" || target.path == "/probes/readiness") {
+        reply(http::status::ok, nlohmann::json{{"ready", true}, {"started", true}, {"live", true}});
+      } else if (target.path == "/sync/stream" && req.method() == http::verb::post) {
+        auto claims = authenticate(req, config_);
+        auto body = req.body().empty() ? nlohmann::json::object() : nlohmann::json::parse(req.body(), nullptr, false);
+        if (body.is_discarded() || !body.is_object()) {
+          reply(http::status::bad_request, error_body("PSYNC_S2002", 400, "request body is not a JSON object", "ValidationError"));
+          continue;
+        }
+        http::response<http::empty_body> res{http::status::ok, req.version()};
+        res.set(http::field::server, "powersync-devserver");
+        res.set(http::field::content_type, "application/x-ndjson");
+        res.chunked(true);
+        res.keep_alive(false);
+        http::response_serializer<http::empty_body> serializer{res};
+        http::write_header(socket, serializer, ec);
+        if (ec) break;
+        socket.set_option(tcp::no_delay(true), ec);
+        SyncStream stream(config_, replicator_->sync_version(), notifier_, std::move(claims), std::move(body));
+        stream.run([&](const std::string& line) {
+          std::string chunk = line;
+          chunk += '\n';
+          boost::asio::write(socket, http::make_chunk(boost::asio::buffer(chunk)), ec);
+          return !ec && !stopping_;
+        });
+        if (!ec) boost::asio::write(socket, http::make_chunk_last(), ec);
+        keep_alive = false;
+      } else if (target.path == "/write-checkpoint2.json" && req.method() == http::verb::get) {
+        auto claims = authenticate(req, config_);
+        auto client_id = query_parameter(target.query, "client_id");
+        Backend backend(config_.backend_path);
+        auto change_seq = backend.last_change_seq();
+        BucketStorage storage(config_.storage_path);
+        auto checkpoint = storage.create_write_checkpoint(claims.subject, client_id, change_seq);
+        notifier_.notify();
+        replicator_->poke();
+        reply(http::status::ok, nlohmann::json{{"data", {{"write_checkpoint", std::to_string(checkpoint)}}}});
+      } else if (target.path == "/api/data" && req.method() == http::verb::post) {
+        if (req[http::field::authorization].size() > 0) authenticate(req, config_);
+        auto body = nlohmann::json::parse(req.body(), nullptr, false);
+        if (body.is_discarded()) {
+          reply(http::status::bad_request, error_body("PSYNC_S2002", 400, "request body is not JSON", "ValidationError"));
+          continue;
+        }
+        Backend backend(config_.backend_path);
+        auto result = apply_upload(backend, body);
+        replicator_->poke();
+        reply(http::status::ok, nlohmann::json{{"data", result.to_json()}});
+      } else {
+        reply(http::status::not_found, error_body("PSYNC_S2002", 404, "no route " + target.path, "RouteNotFound"));
+      }
+    } catch (const AuthError& e) {
+      reply(http::status::unauthorized, error_body(e.code(), 401, e.what(), "AuthorizationError"));
+    } catch (const Error& e) {
+      auto status = e.code() == ErrorCode::invalid_argument ? http::status::bad_request : http::status::internal_server_error;
+      reply(status, error_body(e.code() == ErrorCode::invalid_argument ? "PSYNC_S2002" : "PSYNC_S2001",
+                               static_cast<int>(status), e.what(), "ServiceError"));
+    } catch (const std::exception& e) {
+      reply(http::status::internal_server_error, error_body("PSYNC_S2001", 500, e.what(), "ServiceError"));
+    }
+    if (ec || !keep_alive) break;
+  }
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  {
+    std::lock_guard lock(connections_mutex_);
+    slot.fd = -1;
+  }
+  socket.close(ec);
+  slot.done = true;
+}
+
+}  // namespace powersync::devserver

@@ -1,0 +1,62 @@
+#pragma once
+// The HTTP side: a listening socket and one thread per connection (synchronous Beast), routing
+//   POST /sync/stream              NDJSON sync stream (auth)
+//   GET  /write-checkpoint2.json   {"data":{"write_checkpoint":"N"}} (auth)
+//   POST /api/data                 backend upload of CRUD batches (see README.md)
+//   GET  /probes/{liveness,startup,readiness}
+// Thread-per-connection keeps the first slice simple; see README.md for the limits.
+
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "change_notifier.hpp"
+#include "config.hpp"
+#include "replicator.hpp"
+
+namespace powersync::devserver {
+
+class DevServer {
+ public:
+  explicit DevServer(DevserverConfig config);
+  ~DevServer();
+  DevServer(const DevServer&) = delete;
+  DevServer& operator=(const DevServer&) = delete;
+
+  // Prepares backend and storage, binds host:port (port 0 picks a free one) and starts serving.
+  void start();
+  std::uint16_t port() const { return port_; }
+  const DevserverConfig& config() const { return config_; }
+  // Closes the listener and every connection, and joins all threads.
+  void stop();
+
+ private:
+  struct ConnectionSlot {
+    std::thread thread;
+    int fd = -1;
+    std::atomic<bool> done{false};
+  };
+  void accept_loop();
+  void serve_connection(boost::asio::ip::tcp::socket socket, ConnectionSlot& slot);
+  void reap_finished_connections();
+
+  DevserverConfig config_;
+  ChangeNotifier notifier_;
+  std::unique_ptr<Replicator> replicator_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  std::uint16_t port_ = 0;
+  std::thread accept_thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex connections_mutex_;
+  std::list<ConnectionSlot> connections_;
+  bool started_ = false;
+};
+
+}  // namespace powersync::devserver

@@ -1,0 +1,85 @@
+// powersync-devserver: serve | token. See devserver/README.md.
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "http_server.hpp"
+#include "jwt.hpp"
+
+namespace {
+
+using namespace powersync::devserver;
+
+constexpr const char* kDefaultConfig = "devserver/config/demo.yaml";
+
+int usage() {
+  std::cerr << "usage:\n"
+               "  powersync-devserver serve [--config FILE]\n"
+               "  powersync-devserver token --subject USER [--expires 1h] [--config FILE]\n";
+  return 2;
+}
+
+int serve(const std::string& config_path) {
+  // Block the signals here so the main thread can wait for them while servers threads run.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  DevServer server(load_config(config_path));
+  server.start();
+  std::cout << "powersync-devserver listening on http://" << server.config().host << ":" << server.port()
+            << " (backend " << server.config().backend_path.string() << ")" << std::endl;
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::cout << "stopping" << std::endl;
+  server.stop();
+  return 0;
+}
+
+int token(const std::string& config_path, const std::string& subject, const std::string& expires) {
+  if (subject.empty()) return usage();
+  auto config = load_config(config_path);
+  auto now = unix_now();
+  std::cout << sign_token(config.keys.front(), subject, config.audiences.front(), now,
+                          now + parse_duration_seconds(expires))
+            << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return usage();
+  std::string command = argv[1];
+  std::string config_path = kDefaultConfig;
+  std::string subject;
+  std::string expires = "1h";
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    try {
+      if (arg == "--config") config_path = value();
+      else if (arg == "--subject") subject = value();
+      else if (arg == "--expires") expires = value();
+      else return usage();
+    } catch (const std::exception& e) {
+      std::cerr << e.what() << "\n";
+      return usage();
+    }
+  }
+  try {
+    if (command == "serve") return serve(config_path);
+    if (command == "token") return token(config_path, subject, expires);
+  } catch (const std::exception& e) {
+    std::cerr << "powersync-devserver: " << e.what() << std::endl;
+    return 1;
+  }
+  return usage();
+}
