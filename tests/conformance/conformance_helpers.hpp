@@ -30,9 +30,12 @@ inline Schema schema_of(std::vector<Table> tables) { return Schema{std::move(tab
 // Statement with parameters, for DualDatabase::transaction.
 inline Sql sql(std::string text, Params params = {}) { return Sql{std::move(text), std::move(params)}; }
 
-// Raw-text-only JSON differences are not failures; they are printed so the report can list them.
+// Differences that are not failures are printed so the report can list them.
 inline void print_notes(const DualDatabase& dual) {
-  for (const auto& note : dual.notes()) std::printf("[same meaning, other text] %s\n", note.c_str());
+  constexpr std::size_t kShown = 5;
+  const auto& notes = dual.notes();
+  for (std::size_t i = 0; i < notes.size() && i < kShown; ++i) std::printf("[note] %s\n", notes[i].c_str());
+  if (notes.size() > kShown) std::printf("[note] ... and %zu more\n", notes.size() - kShown);
 }
 
 }  // namespace powersync::conformance

@@ -80,7 +80,7 @@ TEST(Conformance, InsertOnly) {
       sql("INSERT INTO todos(id, description) VALUES ('t1', 'with a synced write')"),
       sql("INSERT INTO events(id, description) VALUES ('e4', 'in tx too')"),
   });
-  dual.execute("INSERT INTO events(id) VALUES (NULL)");
+  dual.transaction({sql("INSERT INTO events(id) VALUES (NULL)")});  // 'id is required'
   // No UPDATE or DELETE triggers: both sides reject these the same way.
   dual.execute("UPDATE events SET description = 'x' WHERE id = 'e1'");
   dual.execute("DELETE FROM events WHERE id = 'e1'");

@@ -57,8 +57,9 @@ class DualDatabase {
   std::vector<std::string> schema_sql_differences();
   // Differences in the definitions of the internal ps_* tables and their indexes.
   std::vector<std::string> internal_schema_differences();
-  // Things equal in meaning but spelled differently: JSON texts (key order, spacing) and
-  // CREATE TABLE statements of internal tables with the same structure.
+  // Differences that are not failures: JSON texts equal in meaning (key order, spacing),
+  // CREATE TABLE statements of internal tables with the same structure, and rows-affected
+  // counts of writes through views (see compare_outcomes).
   const std::vector<std::string>& notes() const noexcept { return notes_; }
 
   const Schema& schema() const noexcept { return schema_; }
@@ -76,6 +77,7 @@ class DualDatabase {
   std::shared_ptr<Database> ours_;
   std::unique_ptr<Connection> official_;
   std::vector<std::string> outcome_differences_;
+  std::vector<std::string> outcome_notes_;
   std::vector<std::string> notes_;
 };
 
