@@ -4,7 +4,7 @@ namespace powersync::devserver {
 namespace {
 
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value) STRICT;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value ANY) STRICT;
 CREATE TABLE IF NOT EXISTS oplog (
   op_id INTEGER PRIMARY KEY,
   bucket TEXT NOT NULL,

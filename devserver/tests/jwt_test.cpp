@@ -25,7 +25,7 @@ std::string code_of(std::string_view token, std::int64_t now = kNow, const std::
 }  // namespace
 
 TEST(DevserverJwt, Base64urlRoundTrip) {
-  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\xfe\x00", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\xfe\x00", 3)}) {
     auto encoded = base64url_encode(s);
     EXPECT_EQ(encoded.find('='), std::string::npos);
     EXPECT_EQ(base64url_decode(encoded).value(), s);

@@ -1,0 +1,132 @@
+#pragma once
+// A tiny blocking HTTP/1.1 client for the end-to-end tests: loopback only, one request per
+// connection, chunked responses read line by line. Reads time out after 30 s so a broken server
+// fails the test instead of hanging it.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace devserver_test {
+
+class HttpConnection {
+ public:
+  explicit HttpConnection(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval timeout{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("connect failed");
+  }
+  ~HttpConnection() { ::close(fd_); }
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Sends the request and reads the status line and headers.
+  void send(const std::string& method, const std::string& path, const std::string& body = "",
+            const std::string& token = "") {
+    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!token.empty()) request += "Authorization: Token " + token + "\r\n";
+    if (!body.empty() || method == "POST")
+      request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    request += "\r\n" + body;
+    std::size_t sent = 0;
+    while (sent < request.size()) {
+      auto n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) throw std::runtime_error("send failed");
+      sent += static_cast<std::size_t>(n);
+    }
+    auto head_end = wait_for("\r\n\r\n");
+    std::string head = buffer_.substr(0, head_end);
+    buffer_.erase(0, head_end + 4);
+    status = std::stoi(head.substr(9, 3));
+    std::size_t pos = head.find("\r\n");
+    while (pos != std::string::npos && pos + 2 < head.size()) {
+      auto next = head.find("\r\n", pos + 2);
+      auto line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+      auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+      }
+      pos = next;
+    }
+    chunked = headers["transfer-encoding"] == "chunked";
+  }
+
+  // The whole body (after send()).
+  std::string body() {
+    if (chunked) {
+      std::string all;
+      while (auto piece = next_chunk()) all += *piece;
+      return all;
+    }
+    auto length = std::stoul(headers.count("content-length") ? headers["content-length"] : "0");
+    while (buffer_.size() < length) fill();
+    return buffer_.substr(0, length);
+  }
+
+  // The next NDJSON line of a chunked body, or nullopt at its end.
+  std::optional<std::string> next_line() {
+    while (true) {
+      auto newline = lines_.find('\n');
+      if (newline != std::string::npos) {
+        auto line = lines_.substr(0, newline);
+        lines_.erase(0, newline + 1);
+        return line;
+      }
+      auto piece = next_chunk();
+      if (!piece) return std::nullopt;
+      lines_ += *piece;
+    }
+  }
+
+  int status = 0;
+  bool chunked = false;
+  std::map<std::string, std::string> headers;
+
+ private:
+  std::optional<std::string> next_chunk() {
+    auto end = wait_for("\r\n");
+    auto size = std::stoul(buffer_.substr(0, end), nullptr, 16);
+    buffer_.erase(0, end + 2);
+    if (size == 0) return std::nullopt;
+    while (buffer_.size() < size + 2) fill();
+    auto data = buffer_.substr(0, size);
+    buffer_.erase(0, size + 2);
+    return data;
+  }
+
+  std::size_t wait_for(const char* marker) {
+    while (true) {
+      auto at = buffer_.find(marker);
+      if (at != std::string::npos) return at;
+      fill();
+    }
+  }
+
+  void fill() {
+    char chunk[65536];
+    auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) throw std::runtime_error("connection closed or timed out");
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  std::string lines_;
+};
+
+}  // namespace devserver_test
