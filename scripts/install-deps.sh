@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   nodejs npm
+  libboost-dev libyaml-cpp-dev libssl-dev
 )
 
 missing=()
