@@ -79,21 +79,23 @@ void Replicator::replicate_row(const std::string& table, const Value& id) {
 }
 
 int Replicator::poll_once() {
-  auto processed = storage_.processed_change_seq();
+  if (backend_.last_change_seq() <= storage_.processed_change_seq()) return 0;  // cheap idle check
   std::vector<ChangeRecord> changes;
   {
+    // The storage write lock first: the processed position cannot move under us.
+    TransactionGuard tx(storage_.connection());
+    auto processed = storage_.processed_change_seq();
     TransactionGuard read(backend_.connection(), TransactionGuard::Kind::deferred);
     changes = backend_.changes_after(processed, kChangesPerPoll);
     if (changes.empty()) return 0;
-    TransactionGuard tx(storage_.connection());
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& change : changes) {
       if (!seen.insert({change.table, value_to_id_text(change.row_id)}).second) continue;
       replicate_row(change.table, change.row_id);
     }
     storage_.set_processed_change_seq(changes.back().seq);
-    tx.commit();
     read.commit();
+    tx.commit();
   }
   backend_.forget_changes_through(changes.back().seq);
   // Also wakes streams waiting for a write checkpoint, even when no op was appended.

@@ -307,3 +307,29 @@ TEST_F(DevserverEndToEnd, ManyRowsArePagedAtMostAThousandOpsPerLine) {
   EXPECT_GE(lines_with_more, 2);
   state.expect_checksums_match();
 }
+
+TEST_F(DevserverEndToEnd, KeepalivesThenTheStreamEndsAtTokenExpiry) {
+  // A second server with 1 s keepalives; the token lives for 3 s.
+  auto config = server_->config();
+  config.keepalive_seconds = 1;
+  config.port = 0;
+  config.storage_path = dir_ / "storage-quick.db";
+  DevServer quick(config);
+  quick.start();
+  auto now = unix_now();
+  HttpConnection stream(quick.port());
+  stream.send("POST", "/sync/stream", R"({"client_id":"c4"})", sign_token(key_, "u1", "powersync-dev", now, now + 3));
+  ASSERT_EQ(stream.status, 200);
+  std::vector<json> keepalives;
+  bool saw_complete = false;
+  while (auto line = stream.next_line()) {
+    auto parsed = json::parse(*line);
+    if (parsed.contains("checkpoint_complete")) saw_complete = true;
+    if (parsed.contains("token_expires_in")) keepalives.push_back(parsed);
+  }
+  EXPECT_TRUE(saw_complete);
+  ASSERT_GE(keepalives.size(), 2u);
+  EXPECT_GT(keepalives.front()["token_expires_in"].get<int>(), 0);
+  EXPECT_EQ(keepalives.back(), json::parse(R"({"token_expires_in":0})"));
+  quick.stop();
+}
