@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libcurl4-openssl-dev libbson-dev
   clang-14 libclang-rt-14-dev
   nodejs npm
   libboost-dev libyaml-cpp-dev libssl-dev

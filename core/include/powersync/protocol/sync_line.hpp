@@ -2,6 +2,7 @@
 // The lines a PowerSync service streams to a client (NDJSON or BSON), as plain structs.
 // Field names follow the wire format; see powersync-sqlite-core crates/core/src/sync/line.rs.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -103,5 +104,9 @@ inline constexpr int kLowestPriority = 3;
 // Parses one NDJSON line. Throws Error(network) naming the field at fault for a malformed
 // line (invalid JSON, a wrong type, a missing field, an out-of-range number).
 SyncLine parse_json_line(std::string_view line);
+
+// Parses one BSON document of an application/vnd.powersync.bson-stream response (the same
+// shape as the JSON lines). Throws Error(network) like parse_json_line.
+SyncLine parse_bson_line(const std::uint8_t* data, std::size_t size);
 
 }  // namespace powersync::protocol
