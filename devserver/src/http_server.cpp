@@ -194,6 +194,8 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
           reply(http::status::bad_request, error_body("PSYNC_S2002", 400, "request body is not a JSON object", "ValidationError"));
           continue;
         }
+        // Validated before the 200 header goes out; later failures can only end the stream.
+        SyncStream stream(config_, replicator_->sync_version(), notifier_, std::move(claims), std::move(body));
         http::response<http::empty_body> res{http::status::ok, req.version()};
         res.set(http::field::server, "powersync-devserver");
         res.set(http::field::content_type, "application/x-ndjson");
@@ -203,15 +205,18 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
         http::write_header(socket, serializer, ec);
         if (ec) break;
         socket.set_option(tcp::no_delay(true), ec);
-        SyncStream stream(config_, replicator_->sync_version(), notifier_, std::move(claims), std::move(body));
-        stream.run([&](const std::string& line) {
-          std::string chunk = line;
-          chunk += '\n';
-          boost::asio::write(socket, http::make_chunk(boost::asio::buffer(chunk)), ec);
-          return !ec && !stopping_;
-        });
-        if (!ec) boost::asio::write(socket, http::make_chunk_last(), ec);
         keep_alive = false;
+        try {
+          stream.run([&](const std::string& line) {
+            std::string chunk = line;
+            chunk += '\n';
+            boost::asio::write(socket, http::make_chunk(boost::asio::buffer(chunk)), ec);
+            return !ec && !stopping_;
+          });
+        } catch (const std::exception&) {
+          break;  // the client sees the stream end without a last chunk, and reconnects
+        }
+        if (!ec) boost::asio::write(socket, http::make_chunk_last(), ec);
       } else if (target.path == "/write-checkpoint2.json" && req.method() == http::verb::get) {
         auto claims = authenticate(req, config_);
         auto client_id = query_parameter(target.query, "client_id");

@@ -7,6 +7,7 @@
 #include "bucket_resolver.hpp"
 #include "bucket_storage.hpp"
 #include "checksum.hpp"
+#include "powersync/util/error.hpp"
 
 namespace powersync::devserver {
 namespace {
@@ -30,12 +31,51 @@ Json op_json(const OplogEntry& e) {
 
 bool same_state(const BucketState& a, const BucketState& b) { return a.checksum == b.checksum && a.count == b.count; }
 
+void expect(bool ok, const std::string& what) {
+  if (!ok) throw_invalid_argument("invalid sync request: " + what);
+}
+
 }  // namespace
+
+void validate_sync_request(const nlohmann::json& request) {
+  expect(request.is_object(), "the body must be a JSON object");
+  if (request.contains("buckets")) {
+    expect(request["buckets"].is_array(), "buckets must be an array");
+    for (const auto& b : request["buckets"]) {
+      expect(b.is_object() && b.contains("name") && b["name"].is_string(), "each bucket needs a string name");
+      expect(!b.contains("after") || b["after"].is_string() || b["after"].is_number_integer(),
+             "bucket after must be an op id string");
+    }
+  }
+  expect(!request.contains("client_id") || request["client_id"].is_string(), "client_id must be a string");
+  expect(!request.contains("parameters") || request["parameters"].is_object() || request["parameters"].is_null(),
+         "parameters must be an object");
+  if (request.contains("streams") && !request["streams"].is_null()) {
+    const auto& streams = request["streams"];
+    expect(streams.is_object(), "streams must be an object");
+    expect(!streams.contains("include_defaults") || streams["include_defaults"].is_boolean(),
+           "streams.include_defaults must be a boolean");
+    if (streams.contains("subscriptions")) {
+      expect(streams["subscriptions"].is_array(), "streams.subscriptions must be an array");
+      for (const auto& sub : streams["subscriptions"]) {
+        expect(sub.is_object() && sub.contains("stream") && sub["stream"].is_string(),
+               "each subscription needs a string stream");
+        expect(!sub.contains("parameters") || sub["parameters"].is_object() || sub["parameters"].is_null(),
+               "subscription parameters must be an object or null");
+        expect(!sub.contains("override_priority") || sub["override_priority"].is_null() ||
+                   sub["override_priority"].is_number_integer(),
+               "override_priority must be an integer or null");
+      }
+    }
+  }
+}
 
 SyncStream::SyncStream(const DevserverConfig& config, int sync_version, ChangeNotifier& notifier, TokenClaims claims,
                        nlohmann::json request)
     : config_(config), sync_version_(sync_version), notifier_(notifier), claims_(std::move(claims)),
-      request_(std::move(request)) {}
+      request_(std::move(request)) {
+  validate_sync_request(request_);
+}
 
 void SyncStream::run(const std::function<bool(const std::string&)>& write_line) {
   using Clock = std::chrono::steady_clock;

@@ -16,6 +16,10 @@ namespace powersync::devserver {
 
 inline constexpr int kOpsPerDataLine = 1000;
 
+// Throws powersync::Error(invalid_argument) when a known key of a sync request has the wrong
+// type, as the service's request validation does (answered 400 before the stream starts).
+void validate_sync_request(const nlohmann::json& request);
+
 class SyncStream {
  public:
   SyncStream(const DevserverConfig& config, int sync_version, ChangeNotifier& notifier, TokenClaims claims,

@@ -170,6 +170,22 @@ TEST_F(DevserverEndToEnd, MalformedBodiesAreClientErrors) {
   HttpConnection upload(server_->port());
   upload.send("POST", "/api/data", R"({"nobatch":1})");
   EXPECT_EQ(upload.status, 400);
+  for (const char* body : {R"([1,2])", R"({"buckets":"x"})", R"({"buckets":[{"after":"1"}]})", R"({"client_id":5})",
+                           R"({"streams":{"include_defaults":"yes"}})", R"({"streams":{"subscriptions":[{"stream":1}]}})",
+                           R"({"streams":{"subscriptions":[{"stream":"list_todos","override_priority":"high"}]}})",
+                           R"({"parameters":[]})"}) {
+    HttpConnection c(server_->port());
+    c.send("POST", "/sync/stream", body, token("u1"));
+    EXPECT_EQ(c.status, 400) << body;
+    EXPECT_EQ(json::parse(c.body())["error"]["status"], 400) << body;
+  }
+  HttpConnection rows(server_->port());
+  rows.send("POST", "/api/data", R"({"batch":[1, {"op":"PUT"}, {"op":"MERGE","type":"lists","id":"a"}, {"op":"PUT","type":"lists","id":{"x":1}}]})");
+  EXPECT_EQ(rows.status, 200);
+  EXPECT_EQ(json::parse(rows.body())["data"]["rejected"].size(), 4u);
+  HttpConnection alive(server_->port());
+  alive.send("GET", "/probes/liveness");
+  EXPECT_EQ(alive.status, 200);
 }
 
 TEST_F(DevserverEndToEnd, SyncUploadAndWriteCheckpoint) {
