@@ -327,6 +327,22 @@ TEST_F(CrudVtabTest, WritesThroughTriggersUseTheVtab) {
   EXPECT_EQ(rows[0].tx_id, rows[1].tx_id);
 }
 
+TEST_F(CrudVtabTest, PausedCaptureDropsWritesWithoutSideEffects) {
+  set_crud_capture_paused(db_, true);
+  db_.exec("INSERT INTO powersync_crud(op, id, type, data) VALUES ('PUT', 'a', 't', '{}')");
+  db_.exec(R"(INSERT INTO powersync_crud_(data) VALUES ('{}'))");
+  EXPECT_TRUE(crud_rows().empty());
+  EXPECT_EQ(integer("SELECT count(*) FROM ps_updated_rows"), 0);
+  EXPECT_EQ(integer("SELECT count(*) FROM ps_kv WHERE key = 'target_checkpoint_request_id'"), 0);
+
+  set_crud_capture_paused(db_, false);
+  db_.exec("INSERT INTO powersync_crud(op, id, type, data) VALUES ('PUT', 'a', 't', '{}')");
+  EXPECT_EQ(crud_rows().size(), 1u);
+
+  Connection bare({});
+  set_crud_capture_paused(bare, true);  // no vtabs registered: nothing to pause
+}
+
 TEST_F(CrudVtabTest, OnlyInsertsAreSupported) {
   EXPECT_THROW(db_.exec("SELECT * FROM powersync_crud"), Error);
   EXPECT_THROW(db_.exec("DELETE FROM powersync_crud"), Error);

@@ -26,7 +26,11 @@ constexpr std::int64_t kIgnoreEmptyUpdate = 16;
 // progress, so writes through either table in one transaction get the same id.
 struct CrudConnectionState {
   std::optional<std::int64_t> current_tx;
+  bool capture_paused = false;
 };
+
+// Where the state is found from a bare connection handle.
+constexpr const char* kStateClientDataKey = "powersync_crud_state";
 
 // Owns one prepared statement, finalized with the table.
 class OwnedStatement {
@@ -120,6 +124,7 @@ struct CrudTable {
 
   int insert(sqlite3_value** columns) {
     if (!in_transaction) return fail(SQLITE_MISUSE, "Not in tx");
+    if (state->capture_paused) return SQLITE_OK;
     return simple ? insert_simple(columns) : insert_manual(columns);
   }
 
@@ -316,6 +321,10 @@ void destroy_state(void* p) { delete static_cast<std::shared_ptr<CrudConnectionS
 
 void register_crud_vtabs(sqlite3* db) {
   auto state = std::make_shared<CrudConnectionState>();
+  if (sqlite3_set_clientdata(db, kStateClientDataKey, new std::shared_ptr<CrudConnectionState>(state),
+                             destroy_state) != SQLITE_OK) {
+    throw Error(ErrorCode::internal, "Cannot attach the upload queue state to the connection");
+  }
   for (const char* name : {kSimpleName, kManualName}) {
     // Each module owns one reference to the shared state; SQLite frees it with the module
     // (also when registration fails).
@@ -325,6 +334,11 @@ void register_crud_vtabs(sqlite3* db) {
       throw Error(ErrorCode::sql, std::string("Cannot register virtual table ") + name + ": " + sqlite3_errmsg(db), rc);
     }
   }
+}
+
+void pause_crud_capture(sqlite3* db, bool paused) {
+  auto* state = static_cast<std::shared_ptr<CrudConnectionState>*>(sqlite3_get_clientdata(db, kStateClientDataKey));
+  if (state != nullptr) (*state)->capture_paused = paused;
 }
 
 }  // namespace powersync

@@ -183,6 +183,8 @@ std::string random_uuid() {
   return text;
 }
 
+void set_crud_capture_paused(Connection& connection, bool paused) { pause_crud_capture(connection.handle(), paused); }
+
 void register_sql_functions(Connection& connection) {
   sqlite3* db = connection.handle();
   create_function(db, "powersync_diff", 2, SQLITE_DETERMINISTIC | SQLITE_RESULT_SUBTYPE, powersync_diff);

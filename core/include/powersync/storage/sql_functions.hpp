@@ -17,6 +17,11 @@ namespace powersync {
 
 void register_sql_functions(Connection& connection);
 
+// While paused, inserts into powersync_crud / powersync_crud_ on this connection are dropped,
+// as the official core does while applying downloaded data: writes that triggers on synced
+// tables make then are not local changes to upload.
+void set_crud_capture_paused(Connection& connection, bool paused);
+
 // Exposed for unit tests: the pure computation behind powersync_diff.
 std::string json_diff_objects(std::string_view old_json, std::string_view new_json);
 
