@@ -349,3 +349,47 @@ TEST_F(DevserverEndToEnd, KeepalivesThenTheStreamEndsAtTokenExpiry) {
   EXPECT_EQ(keepalives.back(), json::parse(R"({"token_expires_in":0})"));
   quick.stop();
 }
+
+TEST_F(DevserverEndToEnd, RestartKeepsBucketsAndAConfigChangeBumpsTheVersion) {
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('l1', 'a', 'u1')");
+  auto first_checkpoint = [&](DevServer& server) {
+    HttpConnection stream(server.port());
+    stream.send("POST", "/sync/stream", R"({"client_id":"c5"})", token("u1"));
+    StreamState state;
+    read_until(stream, state, [](const StreamState& s) { return !s.ops.empty(); });
+    return state;
+  };
+  auto before = first_checkpoint(*server_);
+  auto config = server_->config();
+  server_->stop();
+  server_.reset();
+
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('l2', 'written while stopped', 'u1')");
+  server_ = std::make_unique<DevServer>(config);
+  server_->start();
+  auto after = first_checkpoint(*server_);
+  const std::string bucket = R"(1#my_lists|0["u1"])";
+  ASSERT_EQ(after.buckets.count(bucket), 1u);
+  EXPECT_EQ(after.rows[bucket].size(), 2u);  // the change made while stopped was captured
+  EXPECT_EQ(after.ops[bucket].front()["op_id"], before.ops[bucket].front()["op_id"]);
+  after.expect_checksums_match();
+  server_->stop();
+  server_.reset();
+
+  config.streams = parse_sync_config(R"(
+config: {edition: 3}
+streams:
+  my_lists:
+    query: SELECT id, name FROM lists WHERE owner_id = auth.user_id()
+    auto_subscribe: true
+)");
+  config.sync_config_text = "changed";
+  server_ = std::make_unique<DevServer>(config);
+  server_->start();
+  auto changed = first_checkpoint(*server_);
+  ASSERT_EQ(changed.buckets.count(R"(2#my_lists|0["u1"])"), 1u);
+  EXPECT_EQ(changed.rows[R"(2#my_lists|0["u1"])"]["l2"], json::parse(R"({"id":"l2","name":"written while stopped"})"));
+  // Op ids keep increasing across the reset.
+  EXPECT_GT(std::stoll(changed.ops.begin()->second.front()["op_id"].get<std::string>()),
+            std::stoll(after.ops[bucket].back()["op_id"].get<std::string>()));
+}
