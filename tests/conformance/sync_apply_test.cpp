@@ -30,16 +30,16 @@ class OurClient {
     register_sql_functions(db_);
     const std::string client_id = ensure_internal_schema(db_);
     apply_schema(db_, parse_schema_json(kSchema));
-    session_ = std::make_unique<sync::DownloadSession>(db_, sync::SessionOptions{client_id});
-    session_->start();
+    session_ = std::make_unique<sync::DownloadSession>(sync::SessionOptions{client_id});
+    session_->start(db_);
   }
 
-  void line(const std::string& text) { session_->handle_line(protocol::parse_json_line(text), text.size()); }
+  void line(const std::string& text) { session_->handle_line(db_, protocol::parse_json_line(text), text.size()); }
   // What a connector's upload does: drain ps_crud with the backend's write checkpoint.
   void upload(const std::string& write_checkpoint) {
     auto batch = read_crud_batch(db_, 100);
     complete_crud(db_, batch.last_client_id(), write_checkpoint);
-    session_->upload_completed();
+    session_->upload_completed(db_);
   }
 
   Connection& db() { return db_; }

@@ -16,7 +16,7 @@ class DownloadSessionTest : public ::testing::Test {
     db.exec("CREATE TABLE ps_data__lists(id TEXT PRIMARY KEY NOT NULL, data TEXT)");
   }
   Instructions line(DownloadSession& s, const std::string& text) {
-    return s.handle_line(protocol::parse_json_line(text), text.size());
+    return s.handle_line(db, protocol::parse_json_line(text), text.size());
   }
   Connection db;
   std::string client_id;
@@ -24,8 +24,8 @@ class DownloadSessionTest : public ::testing::Test {
 
 TEST_F(DownloadSessionTest, RequestBodyListsHeldBucketsAndOptions) {
   SessionOptions options{client_id, R"({"region":"eu"})", R"({"app":"v1"})", false, R"([{"stream":"s"}])"};
-  DownloadSession session(db, options);
-  auto body = nlohmann::json::parse(session.start());
+  DownloadSession session(options);
+  auto body = nlohmann::json::parse(session.start(db));
   EXPECT_EQ(body["buckets"], nlohmann::json::array());
   EXPECT_EQ(body["client_id"], client_id);
   EXPECT_EQ(body["parameters"]["region"], "eu");
@@ -38,16 +38,16 @@ TEST_F(DownloadSessionTest, RequestBodyListsHeldBucketsAndOptions) {
   line(session, R"({"checkpoint":{"last_op_id":"2","buckets":[{"bucket":"b","checksum":3}]}})");
   line(session, R"({"data":{"bucket":"b","data":[{"op_id":"2","op":"PUT","object_type":"lists","object_id":"l","checksum":3,"data":"{}"}]}})");
   line(session, R"({"checkpoint_complete":{}})");
-  DownloadSession again(db, {client_id});
-  body = nlohmann::json::parse(again.start());
+  DownloadSession again({client_id});
+  body = nlohmann::json::parse(again.start(db));
   ASSERT_EQ(body["buckets"].size(), 1u);
   EXPECT_EQ(body["buckets"][0]["name"], "b");
   EXPECT_EQ(body["buckets"][0]["after"], "2");  // a string, as the official client sends it
 }
 
 TEST_F(DownloadSessionTest, ProgressCountsOpsPerPriority) {
-  DownloadSession session(db, {client_id});
-  session.start();
+  DownloadSession session({client_id});
+  session.start(db);
   line(session,
        R"({"checkpoint":{"last_op_id":"9","buckets":[{"bucket":"hi","checksum":0,"priority":1,"count":2},{"bucket":"lo","checksum":0,"priority":3,"count":5}]}})");
   EXPECT_TRUE(session.state().downloading);
@@ -59,8 +59,8 @@ TEST_F(DownloadSessionTest, ProgressCountsOpsPerPriority) {
 }
 
 TEST_F(DownloadSessionTest, KeepalivesAskForCredentials) {
-  DownloadSession session(db, {client_id});
-  session.start();
+  DownloadSession session({client_id});
+  session.start(db);
   auto far = line(session, R"({"token_expires_in":600})");
   EXPECT_FALSE(far.fetch_credentials);
   auto soon = line(session, R"({"token_expires_in":20})");
@@ -73,8 +73,8 @@ TEST_F(DownloadSessionTest, KeepalivesAskForCredentials) {
 }
 
 TEST_F(DownloadSessionTest, ChecksumFailureClosesTheStreamWithAWarning) {
-  DownloadSession session(db, {client_id});
-  session.start();
+  DownloadSession session({client_id});
+  session.start(db);
   line(session, R"({"checkpoint":{"last_op_id":"1","buckets":[{"bucket":"b","checksum":42}]}})");
   line(session, R"({"data":{"bucket":"b","data":[{"op_id":"1","op":"PUT","object_type":"lists","object_id":"l","checksum":41,"data":"{}"}]}})");
   auto out = line(session, R"({"checkpoint_complete":{}})");
@@ -88,8 +88,8 @@ TEST_F(DownloadSessionTest, ChecksumFailureClosesTheStreamWithAWarning) {
 }
 
 TEST_F(DownloadSessionTest, AppliedCheckpointMarksHasSynced) {
-  DownloadSession session(db, {client_id});
-  session.start();
+  DownloadSession session({client_id});
+  session.start(db);
   EXPECT_FALSE(session.state().has_synced);
   line(session, R"({"checkpoint":{"last_op_id":"0","buckets":[]}})");
   auto out = line(session, R"({"checkpoint_complete":{}})");
@@ -98,14 +98,14 @@ TEST_F(DownloadSessionTest, AppliedCheckpointMarksHasSynced) {
   EXPECT_TRUE(session.state().last_synced_at_us.has_value());
   EXPECT_FALSE(session.state().downloading);
   // A new session reads the persisted state.
-  DownloadSession again(db, {client_id});
-  again.start();
+  DownloadSession again({client_id});
+  again.start(db);
   EXPECT_TRUE(again.state().has_synced);
 }
 
 TEST_F(DownloadSessionTest, LinesOutOfOrderAreProtocolErrors) {
-  DownloadSession session(db, {client_id});
-  session.start();
+  DownloadSession session({client_id});
+  session.start(db);
   EXPECT_THROW(line(session, R"({"checkpoint_complete":{}})"), Error);
   EXPECT_THROW(line(session, R"({"checkpoint_diff":{"last_op_id":"1","updated_buckets":[],"removed_buckets":[]}})"),
                Error);
@@ -113,8 +113,8 @@ TEST_F(DownloadSessionTest, LinesOutOfOrderAreProtocolErrors) {
 }
 
 TEST_F(DownloadSessionTest, InvalidOptionsAreRejected) {
-  DownloadSession session(db, {client_id, "{not json"});
-  EXPECT_THROW(session.start(), Error);
+  DownloadSession session({client_id, "{not json"});
+  EXPECT_THROW(session.start(db), Error);
 }
 
 }  // namespace

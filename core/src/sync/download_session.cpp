@@ -18,15 +18,15 @@ nlohmann::json parse_object(const std::string& text, const char* what) {
 
 }  // namespace
 
-DownloadSession::DownloadSession(Connection& writer, SessionOptions options)
-    : db_(writer), storage_(writer), options_(std::move(options)) {}
+DownloadSession::DownloadSession(SessionOptions options) : options_(std::move(options)) {}
 
-std::string DownloadSession::start() {
-  TransactionGuard tx(db_);
-  load_sync_state();
+std::string DownloadSession::start(Connection& db) {
+  TransactionGuard tx(db);
+  BucketStorage storage(db);
+  load_sync_state(db);
   nlohmann::json buckets = nlohmann::json::array();
   local_buckets_.clear();
-  for (const auto& request : storage_.bucket_requests()) {
+  for (const auto& request : storage.bucket_requests()) {
     // `after` travels as a string, as the official client sends it.
     buckets.push_back({{"name", request.name}, {"after", std::to_string(request.after)}});
     local_buckets_.push_back(request.name);
@@ -56,7 +56,7 @@ void DownloadSession::stream_ended() {
   target_.reset();
 }
 
-Instructions DownloadSession::handle_line(const protocol::SyncLine& line, std::size_t size) {
+Instructions DownloadSession::handle_line(Connection& db, const protocol::SyncLine& line, std::size_t size) {
   if (const auto* checkpoint = std::get_if<protocol::Checkpoint>(&line)) {
     TargetCheckpoint target = TargetCheckpoint::from(*checkpoint);
     // Buckets held locally (or in the previous checkpoint) that this one lacks are gone.
@@ -69,18 +69,18 @@ Instructions DownloadSession::handle_line(const protocol::SyncLine& line, std::s
     } else {
       for (const auto& name : local_buckets_) consider(name);
     }
-    return on_checkpoint(std::move(target), to_delete);
+    return on_checkpoint(db, std::move(target), to_delete);
   }
   if (const auto* diff = std::get_if<protocol::CheckpointDiff>(&line)) {
     if (!target_) throw Error(ErrorCode::network, "Invalid sync line: checkpoint_diff without a previous checkpoint");
     TargetCheckpoint target = *target_;
     target.apply_diff(*diff);
-    return on_checkpoint(std::move(target), diff->removed_buckets);
+    return on_checkpoint(db, std::move(target), diff->removed_buckets);
   }
   if (const auto* data = std::get_if<protocol::DataLine>(&line)) {
     {
-      TransactionGuard tx(db_);
-      storage_.save_data_line(*data, size);
+      TransactionGuard tx(db);
+      BucketStorage(db).save_data_line(*data, size);
       tx.commit();
     }
     if (auto found = bucket_progress_.find(data->bucket); found != bucket_progress_.end()) {
@@ -89,9 +89,9 @@ Instructions DownloadSession::handle_line(const protocol::SyncLine& line, std::s
     }
     return {};
   }
-  if (std::holds_alternative<protocol::CheckpointComplete>(line)) return on_complete(std::nullopt);
+  if (std::holds_alternative<protocol::CheckpointComplete>(line)) return on_complete(db, std::nullopt);
   if (const auto* partial = std::get_if<protocol::PartialCheckpointComplete>(&line)) {
-    return on_complete(partial->priority);
+    return on_complete(db, partial->priority);
   }
   if (const auto* keepalive = std::get_if<protocol::TokenExpiresIn>(&line)) {
     Instructions out;
@@ -107,9 +107,10 @@ Instructions DownloadSession::handle_line(const protocol::SyncLine& line, std::s
   return {};  // unknown line types are ignored, as by the official client
 }
 
-Instructions DownloadSession::on_checkpoint(TargetCheckpoint target, const std::vector<std::string>& to_delete) {
-  TransactionGuard tx(db_);
-  storage_.delete_buckets(to_delete);
+Instructions DownloadSession::on_checkpoint(Connection& db, TargetCheckpoint target,
+                                            const std::vector<std::string>& to_delete) {
+  TransactionGuard tx(db);
+  BucketStorage(db).delete_buckets(to_delete);
 
   // Progress: ops since the last completed checkpoint against the counts announced now.
   std::map<std::string, BucketProgress> progress;
@@ -117,7 +118,7 @@ Instructions DownloadSession::on_checkpoint(TargetCheckpoint target, const std::
     progress[name] = {effective_priority(bucket), 0, bucket.count.value_or(0)};
   }
   bool needs_reset = false;
-  auto& local = db_.cached("SELECT name, count_at_last, count_since_last FROM ps_buckets");
+  auto& local = db.cached("SELECT name, count_at_last, count_since_last FROM ps_buckets");
   while (local.step()) {
     auto found = progress.find(std::string(local.column_text(0)));
     if (found == progress.end()) continue;
@@ -132,7 +133,7 @@ Instructions DownloadSession::on_checkpoint(TargetCheckpoint target, const std::
   }
   local.reset();
   if (needs_reset) {
-    db_.exec("UPDATE ps_buckets SET count_since_last = 0, count_at_last = 0");
+    db.exec("UPDATE ps_buckets SET count_since_last = 0, count_at_last = 0");
     for (auto& [name, p] : progress) {
       p.since_last = 0;
       p.expected = target.buckets.at(name).count.value_or(0);
@@ -148,13 +149,13 @@ Instructions DownloadSession::on_checkpoint(TargetCheckpoint target, const std::
   return {};
 }
 
-Instructions DownloadSession::on_complete(std::optional<int> priority) {
+Instructions DownloadSession::on_complete(Connection& db, std::optional<int> priority) {
   if (!target_) {
     throw Error(ErrorCode::network, "Invalid sync line: checkpoint completion without a previous checkpoint");
   }
   Instructions out;
-  TransactionGuard tx(db_);
-  const ApplyResult result = storage_.sync_local(*target_, priority);
+  TransactionGuard tx(db);
+  const ApplyResult result = BucketStorage(db).sync_local(*target_, priority);
   switch (result.outcome) {
     case ApplyOutcome::checksum_failure: {
       std::string names;
@@ -168,7 +169,7 @@ Instructions DownloadSession::on_complete(std::optional<int> priority) {
       break;
     case ApplyOutcome::applied:
       if (!priority) {
-        persist_applied_request(*target_);
+        persist_applied_request(db, *target_);
         out.checkpoint_applied = true;
       } else {
         out.partial_applied = priority;
@@ -177,16 +178,16 @@ Instructions DownloadSession::on_complete(std::optional<int> priority) {
   }
   tx.commit();
   if (out.checkpoint_applied) state_.downloading = false;
-  if (out.checkpoint_applied || out.partial_applied) load_sync_state();
+  if (out.checkpoint_applied || out.partial_applied) load_sync_state(db);
   return out;
 }
 
-Instructions DownloadSession::upload_completed() {
+Instructions DownloadSession::upload_completed(Connection& db) {
   Instructions out;
   if (!held_back_) return out;
-  TransactionGuard tx(db_);
+  TransactionGuard tx(db);
   // A held-back checkpoint older than the write checkpoint of the upload cannot contain it.
-  auto& target = db_.cached("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = 'target_checkpoint_request_id'");
+  auto& target = db.cached("SELECT CAST(value AS INTEGER) FROM ps_kv WHERE key = 'target_checkpoint_request_id'");
   std::optional<std::int64_t> target_request;
   if (target.step()) target_request = target.column_int64(0);
   target.reset();
@@ -194,23 +195,23 @@ Instructions DownloadSession::upload_completed() {
     held_back_.reset();
     return out;
   }
-  const ApplyResult result = storage_.sync_local(*held_back_, std::nullopt);
+  const ApplyResult result = BucketStorage(db).sync_local(*held_back_, std::nullopt);
   if (result.outcome == ApplyOutcome::applied) {
-    persist_applied_request(*held_back_);
+    persist_applied_request(db, *held_back_);
     out.checkpoint_applied = true;
   }
   tx.commit();
   held_back_.reset();
   if (out.checkpoint_applied) {
     state_.downloading = false;
-    load_sync_state();
+    load_sync_state(db);
   }
   return out;
 }
 
-void DownloadSession::persist_applied_request(const TargetCheckpoint& checkpoint) {
+void DownloadSession::persist_applied_request(Connection& db, const TargetCheckpoint& checkpoint) {
   if (!checkpoint.write_checkpoint) return;
-  auto& stmt = db_.cached(
+  auto& stmt = db.cached(
       "INSERT INTO ps_kv(key, value) VALUES('last_applied_checkpoint_request_id', ?1) "
       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   stmt.bind_int64(1, *checkpoint.write_checkpoint);
@@ -230,11 +231,11 @@ void DownloadSession::load_progress() {
   }
 }
 
-void DownloadSession::load_sync_state() {
+void DownloadSession::load_sync_state(Connection& db) {
   state_.priorities.clear();
   state_.last_synced_at_us.reset();
   state_.has_synced = false;
-  auto& stmt = db_.cached("SELECT priority, last_synced_at FROM ps_sync_state ORDER BY priority");
+  auto& stmt = db.cached("SELECT priority, last_synced_at FROM ps_sync_state ORDER BY priority");
   while (stmt.step()) {
     const std::int64_t priority = stmt.column_int64(0);
     const std::int64_t at = stmt.column_int64(1);

@@ -3,8 +3,8 @@
 // the stream, then lines in, instructions and status out. Mirrors the official core's
 // streaming_sync.rs: checkpoints are tracked (diffs merged), data stored as it arrives,
 // and a checkpoint becomes visible in the same write transaction as its completion line.
-// Not thread-safe; the sync worker owns it. Every call runs in a write transaction that
-// the session opens on the writer it is given.
+// Not thread-safe; the sync worker owns it. Every call takes the writer connection and
+// runs in its own write transaction, so the writer is free for the app between lines.
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +29,7 @@ struct PriorityStatus {
   int priority = 0;
   std::optional<std::int64_t> last_synced_at_us;
   bool has_synced = false;
+  bool operator==(const PriorityStatus&) const = default;
 };
 
 // What the download side knows; the status module turns it into public snapshots.
@@ -63,29 +64,27 @@ struct Instructions {
 
 class DownloadSession {
  public:
-  DownloadSession(Connection& writer, SessionOptions options);
+  explicit DownloadSession(SessionOptions options);
 
   // The JSON body of POST /sync/stream for the buckets held locally.
-  std::string start();
+  std::string start(Connection& writer);
   // The stream answered 200: the client is connected.
   void connection_established();
   // One parsed line and its size on the wire.
-  Instructions handle_line(const protocol::SyncLine& line, std::size_t size);
+  Instructions handle_line(Connection& writer, const protocol::SyncLine& line, std::size_t size);
   // An upload finished: a checkpoint held back by local writes may apply now.
-  Instructions upload_completed();
+  Instructions upload_completed(Connection& writer);
   void stream_ended();
 
   const DownloadState& state() const noexcept { return state_; }
 
  private:
-  Instructions on_checkpoint(TargetCheckpoint target, const std::vector<std::string>& to_delete);
-  Instructions on_complete(std::optional<int> priority);
+  Instructions on_checkpoint(Connection& db, TargetCheckpoint target, const std::vector<std::string>& to_delete);
+  Instructions on_complete(Connection& db, std::optional<int> priority);
   void load_progress();
-  void load_sync_state();
-  void persist_applied_request(const TargetCheckpoint& checkpoint);
+  void load_sync_state(Connection& db);
+  static void persist_applied_request(Connection& db, const TargetCheckpoint& checkpoint);
 
-  Connection& db_;
-  BucketStorage storage_;
   SessionOptions options_;
   std::vector<std::string> local_buckets_;   // held when the iteration started
   std::optional<TargetCheckpoint> target_;
