@@ -127,6 +127,7 @@ TEST(SchemaJson, MalformedDocumentsAreInvalidArguments) {
   parse_error(
       R"({"tables":[{"name":"t","columns":[{"name":"a","type":"text"}],"indexes":[{"name":"i","columns":[{"name":"a","ascending":"no"}]}]}]})");
   EXPECT_NE(parse_error(R"({"tables":[],"raw_tables":[{"name":"r"}]})").find("raw tables"), std::string::npos);
+  parse_error("{\"tables\":[{\"name\":\"\xff\",\"columns\":[]}]}");  // not UTF-8
 }
 
 TEST(SchemaJson, UnknownColumnTypeNamesTableAndColumn) {

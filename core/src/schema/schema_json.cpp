@@ -228,7 +228,8 @@ std::string schema_to_json(const Schema& schema) {
   for (const Table& table : schema.tables) tables.push_back(table_to_json(table));
   ordered_json out = ordered_json::object();
   out["tables"] = std::move(tables);
-  return out.dump();
+  // Parsed schemas are valid UTF-8; a schema built in C++ must not make this throw.
+  return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 }  // namespace powersync
