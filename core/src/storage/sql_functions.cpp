@@ -89,8 +89,9 @@ void powersync_client_id(sqlite3_context* context, int, sqlite3_value**) {
   if (rc == SQLITE_OK) {
     rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
-      // sqlite3_result_value copies, so finalizing afterwards is safe.
-      sqlite3_result_value(context, sqlite3_column_value(stmt, 0));
+      // Always text, as the official function returns; SQLITE_TRANSIENT copies before finalize.
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      sqlite3_result_text(context, text != nullptr ? text : "", sqlite3_column_bytes(stmt, 0), SQLITE_TRANSIENT);
       sqlite3_finalize(stmt);
       return;
     }
