@@ -1,5 +1,6 @@
 #include "http_server.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
@@ -79,6 +80,16 @@ nlohmann::json error_body(const std::string& code, int status, const std::string
   return {{"error", {{"code", code}, {"status", status}, {"description", description}, {"name", name}}}};
 }
 
+// True once the peer has closed its side: readable with nothing to read. Bytes it sends after
+// the request (none expected) are left alone.
+bool peer_closed(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLHUP | POLLERR)) return true;
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 TokenClaims authenticate(const Request& req, const DevserverConfig& config) {
   auto header = req[http::field::authorization];
   if (header.empty()) throw AuthError("PSYNC_S2106", "Authentication required");
@@ -129,6 +140,13 @@ void DevServer::stop() {
   boost::system::error_code ec;
   acceptor_.close(ec);
   if (replicator_) replicator_->stop();
+}
+
+std::size_t DevServer::active_connections() {
+  std::lock_guard lock(connections_mutex_);
+  std::size_t active = 0;
+  for (const auto& slot : connections_) active += slot.done ? 0 : 1;
+  return active;
 }
 
 void DevServer::reap_finished_connections() {
@@ -212,7 +230,7 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
             chunk += '\n';
             boost::asio::write(socket, http::make_chunk(boost::asio::buffer(chunk)), ec);
             return !ec && !stopping_;
-          });
+          }, [&] { return peer_closed(socket.native_handle()); });
         } catch (const std::exception&) {
           break;  // the client sees the stream end without a last chunk, and reconnects
         }

@@ -35,6 +35,8 @@ class DevServer {
   const DevserverConfig& config() const { return config_; }
   // Closes the listener and every connection, and joins all threads.
   void stop();
+  // Connections whose thread is still serving (diagnostics and tests).
+  std::size_t active_connections();
 
  private:
   struct ConnectionSlot {

@@ -1,5 +1,6 @@
 #include "sync_stream.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -77,7 +78,8 @@ SyncStream::SyncStream(const DevserverConfig& config, int sync_version, ChangeNo
   validate_sync_request(request_);
 }
 
-void SyncStream::run(const std::function<bool(const std::string&)>& write_line) {
+void SyncStream::run(const std::function<bool(const std::string&)>& write_line,
+                     const std::function<bool()>& client_gone) {
   using Clock = std::chrono::steady_clock;
   BucketStorage storage(config_.storage_path);
   auto resolved = resolve_buckets(config_, sync_version_, claims_, request_);
@@ -177,10 +179,12 @@ void SyncStream::run(const std::function<bool(const std::string&)>& write_line) 
     }
 
     while (true) {
-      auto deadline = std::min(next_keepalive, expires_at);
+      // Idle streams look at their socket every few seconds, so a vanished client frees its thread.
+      auto deadline = std::min({next_keepalive, expires_at, Clock::now() + std::chrono::seconds(2)});
       auto seen = generation;
       generation = notifier_.wait(generation, deadline);
       if (notifier_.stopped()) return;
+      if (client_gone && client_gone()) return;
       auto now = Clock::now();
       if (now >= expires_at) {
         write_line(R"({"token_expires_in":0})");

@@ -25,9 +25,10 @@ class SyncStream {
   SyncStream(const DevserverConfig& config, int sync_version, ChangeNotifier& notifier, TokenClaims claims,
              nlohmann::json request);
 
-  // Writes NDJSON lines (without the newline) until write_line returns false, the token expires
-  // or the notifier is stopped.
-  void run(const std::function<bool(const std::string&)>& write_line);
+  // Writes NDJSON lines (without the newline) until write_line returns false, the token expires,
+  // the notifier is stopped or client_gone (checked every few seconds while idle) returns true.
+  void run(const std::function<bool(const std::string&)>& write_line,
+           const std::function<bool()>& client_gone = {});
 
  private:
   const DevserverConfig& config_;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -392,4 +393,18 @@ streams:
   // Op ids keep increasing across the reset.
   EXPECT_GT(std::stoll(changed.ops.begin()->second.front()["op_id"].get<std::string>()),
             std::stoll(after.ops[bucket].back()["op_id"].get<std::string>()));
+}
+
+TEST_F(DevserverEndToEnd, ClosedIdleStreamsEndOnTheServer) {
+  {
+    HttpConnection stream(server_->port());
+    stream.send("POST", "/sync/stream", R"({"client_id":"c6"})", token("u1"));
+    StreamState state;
+    read_until(stream, state, [](const StreamState&) { return true; });
+    EXPECT_EQ(server_->active_connections(), 1u);
+  }  // the client goes away while its stream is idle
+  // The stream notices within a few seconds; the bound only keeps a broken build from hanging.
+  for (int i = 0; i < 300 && server_->active_connections() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(server_->active_connections(), 0u);
 }
