@@ -171,6 +171,7 @@ TEST(Conformance, FailingAutocommitStatementTakesTxId) {
   dual.execute("INSERT INTO todos(id, description) VALUES ('a', 'first')");
   dual.execute("INSERT INTO todos(id, description) VALUES (NULL, 'only a bad row')");
   dual.execute("UPDATE todos SET id = 'other' WHERE id = 'a'");
+  dual.execute("INSERT OR FAIL INTO todos(id, description) VALUES ('a', 'duplicate')");
   dual.execute("INSERT INTO todos(id, description) VALUES ('d', 'next tx id')");
   EXPECT_SAME_STATE(dual);
 }

@@ -1,5 +1,6 @@
 // Multi-statement transactions: shared tx ids in ps_crud, commits, rollbacks and failures inside.
 #include "conformance_helpers.hpp"
+#include "temp_dir.hpp"
 
 namespace powersync::conformance {
 namespace {
@@ -71,6 +72,38 @@ TEST(Conformance, ManyWritesInOneTransaction) {
   statements.push_back(sql("UPDATE todos SET completed = 1 - completed WHERE priority > 10"));
   statements.push_back(sql("DELETE FROM todos WHERE completed = 1 AND priority < 5"));
   dual.transaction(statements);
+  EXPECT_SAME_STATE(dual);
+}
+
+}  // namespace
+}  // namespace powersync::conformance
+
+namespace powersync::conformance {
+namespace {
+
+// Files in WAL mode: our reads then go through reader connections.
+TEST(Conformance, FileDatabase) {
+  test::TempDir dir("powersync-conformance");
+  DualDatabase dual(two_tables(), dir.path().string());
+  dual.execute("INSERT INTO lists(id, name) VALUES ('l1', 'on disk')");
+  dual.transaction({
+      sql("INSERT INTO todos(id, description, list_id) VALUES ('t1', 'a', 'l1')"),
+      sql("INSERT INTO todos(id, description, list_id) VALUES ('t2', 'b', 'l1')"),
+  });
+  dual.transaction({sql("DELETE FROM todos WHERE id = 't1'")}, TxEnd::rollback);
+  dual.execute("UPDATE todos SET completed = 1 WHERE list_id = 'l1'");
+  EXPECT_SAME_STATE(dual);
+}
+
+// The outer statement's conflict clause reaches the INSERT inside the trigger.
+TEST(Conformance, ConflictClauses) {
+  DualDatabase dual(two_tables());
+  dual.execute("INSERT INTO todos(id, description) VALUES ('t1', 'first')");
+  dual.execute("INSERT OR IGNORE INTO todos(id, description) VALUES ('t1', 'ignored')");
+  dual.execute("INSERT OR REPLACE INTO todos(id, description) VALUES ('t1', 'replaced')");
+  // In a transaction: autocommit FAIL is FailingAutocommitStatementTakesTxId's subject.
+  dual.transaction({sql("INSERT OR FAIL INTO todos(id, description) VALUES ('t1', 'fails')")});
+  dual.execute("UPDATE OR IGNORE todos SET description = 'updated' WHERE id = 't1'");
   EXPECT_SAME_STATE(dual);
 }
 

@@ -80,11 +80,11 @@ std::string describe(const Value& value) {
   return "?";
 }
 
-DualDatabase::DualDatabase(const Schema& schema) : schema_(schema) {
+DualDatabase::DualDatabase(const Schema& schema, const std::string& directory) : schema_(schema) {
   DatabaseOptions options;
-  options.pool.path = ":memory:";
+  options.pool.path = directory.empty() ? ":memory:" : directory + "/ours.db";
   ours_ = Database::open(options, schema_);
-  official_ = open_official(":memory:", schema_to_json(schema_));
+  official_ = open_official(directory.empty() ? ":memory:" : directory + "/official.db", schema_to_json(schema_));
 }
 
 DualDatabase::~DualDatabase() {

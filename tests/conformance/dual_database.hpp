@@ -35,7 +35,8 @@ struct Outcome {
 
 class DualDatabase {
  public:
-  explicit DualDatabase(const Schema& schema);
+  // In-memory databases, or with `directory` two files in it (ours.db, official.db).
+  explicit DualDatabase(const Schema& schema, const std::string& directory = {});
   ~DualDatabase();
 
   // One statement in autocommit mode on both sides.
