@@ -4,7 +4,10 @@
 //   (1) rows/s of N inserts in one transaction
 //   (2) latency p50/p99 of M single inserts, each in autocommit
 //
-// Usage: local_writes [--quick] [--rows N] [--singles M]
+// Each side runs --repeat times (fresh files, alternating which side goes first) and the best
+// figure of each kind is reported, since the machines these run on are shared and noisy.
+//
+// Usage: local_writes [--quick] [--rows N] [--singles M] [--repeat K]
 #include <powersync.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -244,8 +247,22 @@ Figures run_official(const std::string& path, const std::vector<Row>& bulk, cons
 struct Arguments {
   std::size_t rows = 20000;
   std::size_t singles = 2000;
+  int repeat = 3;
   bool quick = false;
 };
+
+// The best of each figure over several runs.
+void keep_best(Figures& best, const Figures& run, bool first) {
+  if (first) {
+    best = run;
+    return;
+  }
+  best.rows_per_second = std::max(best.rows_per_second, run.rows_per_second);
+  best.p50_micros = std::min(best.p50_micros, run.p50_micros);
+  best.p99_micros = std::min(best.p99_micros, run.p99_micros);
+  best.mean_micros = std::min(best.mean_micros, run.mean_micros);
+  best.queued = run.queued;
+}
 
 Arguments parse_arguments(int argc, char** argv) {
   Arguments args;
@@ -255,17 +272,20 @@ Arguments parse_arguments(int argc, char** argv) {
       args.quick = true;
       args.rows = 2000;
       args.singles = 200;
+      args.repeat = 1;
     } else if (arg == "--rows" && i + 1 < argc) {
       args.rows = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--singles" && i + 1 < argc) {
       args.singles = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--repeat" && i + 1 < argc) {
+      args.repeat = std::atoi(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--rows N] [--singles M]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--rows N] [--singles M] [--repeat K]\n", argv[0]);
       std::exit(2);
     }
   }
-  if (args.rows == 0 || args.singles == 0) {
-    std::fprintf(stderr, "--rows and --singles must be at least 1\n");
+  if (args.rows == 0 || args.singles == 0 || args.repeat < 1) {
+    std::fprintf(stderr, "--rows, --singles and --repeat must be at least 1\n");
     std::exit(2);
   }
   return args;
@@ -299,14 +319,30 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   int exit_code = 0;
   try {
-    Figures official = run_official((dir / "official.db").string(), bulk, warmup, singles);
-    Figures ours = run_ours((dir / "ours.db").string(), bulk, warmup, singles);
+    Figures official, ours;
+    for (int run = 0; run < args.repeat; ++run) {
+      const std::string suffix = std::to_string(run) + ".db";
+      auto run_official_once = [&] {
+        keep_best(official, run_official((dir / ("official" + suffix)).string(), bulk, warmup, singles), run == 0);
+      };
+      auto run_ours_once = [&] {
+        keep_best(ours, run_ours((dir / ("ours" + suffix)).string(), bulk, warmup, singles), run == 0);
+      };
+      if (run % 2 == 0) {
+        run_official_once();
+        run_ours_once();
+      } else {
+        run_ours_once();
+        run_official_once();
+      }
+    }
 
     std::printf("local_writes%s: todos (5 columns: text, text, integer, text, real), random v4 ids, file database\n",
                 args.quick ? " --quick (sanity check only)" : "");
     std::printf("  (1) %zu inserts through the view in one transaction\n", args.rows);
     std::printf("  (2) %zu single inserts, each in autocommit (after %zu warm-up inserts)\n", args.singles,
                 warmup_count);
+    std::printf("  best of %d run%s per side, fresh files each run\n", args.repeat, args.repeat == 1 ? "" : "s");
     std::printf("  pragmas, both sides: journal_mode=WAL, synchronous=NORMAL, cache_size=-%d\n", kCacheSizeKib);
     std::printf("    (as the official Node SDK leaves them: it sets journal_mode=WAL; better-sqlite3 builds with\n"
                 "     SQLITE_DEFAULT_WAL_SYNCHRONOUS=1; ours also sets temp_store=MEMORY)\n");
