@@ -242,6 +242,21 @@ TEST_F(SyncApply, SubkeysKeepSeparateOpsForOneRow) {
         kComplete});
 }
 
+TEST_F(SyncApply, ClearForgetsSyncedAndQueuedData) {
+  for (Connection* db : {&ours.db(), &official.db()}) {
+    db->exec("INSERT INTO lists(id, name) VALUES ('mine', 'local')");
+  }
+  feed({checkpoint(1, {bucket("p0", 1, 0)}), data("p0", {put(1, "lists", "l1", R"({"id":"l1","name":"remote"})", 1)}),
+        R"({"partial_checkpoint_complete":{"last_op_id":"1","priority":0}})"});
+  sync::clear_replica(ours.db(), false);
+  TransactionGuard tx(official.db());
+  official.db().exec("SELECT powersync_clear(0)");
+  tx.commit();
+  expect_same_state(ours.db(), official.db());
+  EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM lists"), "0\n");
+  EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM ps_crud"), "0\n");
+}
+
 TEST_F(SyncApply, WriteCheckpointHoldsDataUntilTheUploadIsVisible) {
   for (Connection* db : {&ours.db(), &official.db()}) {
     db->exec("INSERT INTO lists(id, name) VALUES ('mine', 'local')");

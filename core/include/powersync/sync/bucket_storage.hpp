@@ -77,4 +77,8 @@ class BucketStorage {
   Connection& db_;
 };
 
+// Removes every downloaded bucket, op and synced row, the upload queue and the sync state,
+// in one transaction (disconnect_and_clear). Local-only tables too with `clear_local`.
+void clear_replica(Connection& writer, bool clear_local);
+
 }  // namespace powersync::sync

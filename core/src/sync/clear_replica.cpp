@@ -1,0 +1,34 @@
+// disconnect_and_clear: forget everything synced and queued, as the official core's
+// powersync_clear does (hard clear), keeping the client id and the schema.
+#include <string>
+#include <vector>
+
+#include "powersync/sync/bucket_storage.hpp"
+
+namespace powersync::sync {
+
+void clear_replica(Connection& writer, bool clear_local) {
+  TransactionGuard tx(writer);
+  writer.exec(
+      "DELETE FROM ps_oplog; DELETE FROM ps_buckets; DELETE FROM ps_crud; DELETE FROM ps_untyped; "
+      "DELETE FROM ps_updated_rows; DELETE FROM ps_kv WHERE key != 'client_id'; "
+      "DELETE FROM ps_stream_subscriptions; DELETE FROM ps_sync_state;");
+  std::vector<std::string> tables;
+  {
+    auto stmt = writer.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB ?1");
+    stmt.bind_text(1, clear_local ? "ps_data_*" : "ps_data__*");
+    while (stmt.step()) tables.emplace_back(stmt.column_text(0));
+  }
+  for (const auto& name : tables) {
+    std::string quoted = "\"";
+    for (char c : name) {
+      quoted += c;
+      if (c == '"') quoted += '"';
+    }
+    quoted += '"';
+    writer.exec("DELETE FROM " + quoted);
+  }
+  tx.commit();
+}
+
+}  // namespace powersync::sync
