@@ -44,6 +44,13 @@ class WatchDatabaseTest : public ::testing::Test {
     db_->execute("CREATE TABLE local_log (msg TEXT)");
   }
   void TearDown() override { db_->close(); }
+  // Everything callbacks touch is declared before the database, so it outlives close().
+  Events events_, witness_, other_;
+  Gate entered_, release_;
+  std::atomic<int> runs_{0};
+  std::atomic<bool> finished_{false};
+  std::mutex id_mutex_;
+  Database::ListenerId id_ = 0;
   std::shared_ptr<Database> db_;
 };
 
@@ -57,7 +64,8 @@ TEST_F(WatchDatabaseTest, ResolveTablesFollowsViewsToTheirDataTables) {
 }
 
 TEST_F(WatchDatabaseTest, OnChangeReportsTheNamesTheListenerUsed) {
-  Events by_view, by_internal;
+  Events& by_view = events_;
+  Events& by_internal = other_;
   const auto a = db_->on_change({"todos"}, no_throttle(), [&](const auto& tables) { by_view.add(joined(tables)); });
   const auto b = db_->on_change({"ps_data__todos", "local_log"}, no_throttle(),
                                 [&](const auto& tables) { by_internal.add(joined(tables)); });
@@ -75,7 +83,8 @@ TEST_F(WatchDatabaseTest, OnChangeReportsTheNamesTheListenerUsed) {
 }
 
 TEST_F(WatchDatabaseTest, OnChangeIgnoresRolledBackWritesAndOtherTables) {
-  Events todos, witness;
+  Events& todos = events_;
+  Events& witness = witness_;
   db_->on_change({"todos"}, no_throttle(), [&](const auto& tables) { todos.add(joined(tables)); });
   {
     auto tx = db_->begin_write();
@@ -94,7 +103,7 @@ TEST_F(WatchDatabaseTest, OnChangeIgnoresRolledBackWritesAndOtherTables) {
 }
 
 TEST_F(WatchDatabaseTest, WriteTransactionNotifiesOnceAfterCommit) {
-  Events events;
+  Events& events = events_;
   db_->on_change({"todos", "lists"}, no_throttle(), [&](const auto& tables) { events.add(joined(tables)); });
   auto tx = db_->begin_write();
   tx->execute("INSERT INTO todos (id, description) VALUES ('a', 'x')");
@@ -106,8 +115,8 @@ TEST_F(WatchDatabaseTest, WriteTransactionNotifiesOnceAfterCommit) {
 
 TEST_F(WatchDatabaseTest, WatchEmitsInitiallyThenAfterRelevantCommits) {
   insert_todo(*db_, "a", "first");
-  Events events;
-  std::atomic<int> runs{0};
+  Events& events = events_;
+  std::atomic<int>& runs = runs_;
   const auto id = db_->watch("SELECT description FROM todos WHERE coalesce(done, 0) = ? ORDER BY id",
                              {Value{std::int64_t{0}}}, no_throttle(), [&](const ResultSet* rows, const Error* error) {
                                ++runs;
@@ -125,7 +134,7 @@ TEST_F(WatchDatabaseTest, WatchEmitsInitiallyThenAfterRelevantCommits) {
   db_->execute("INSERT INTO local_log VALUES ('unrelated')");
   // A witness registered now is offered its commit only after every earlier commit was
   // offered to the watch.
-  Events witness;
+  Events& witness = witness_;
   db_->on_change({"lists"}, no_throttle(), [&](const auto& tables) { witness.add(joined(tables)); });
   db_->execute("INSERT INTO lists (id, name) VALUES ('l2', 'unrelated')");
   ASSERT_TRUE(witness.wait_count(1));
@@ -134,14 +143,14 @@ TEST_F(WatchDatabaseTest, WatchEmitsInitiallyThenAfterRelevantCommits) {
 }
 
 TEST_F(WatchDatabaseTest, SkipIdenticalSuppressesEqualResults) {
-  Events events;
+  Events& events = events_;
   const auto id = db_->watch("SELECT count(*) > 0 FROM todos", {}, no_throttle(true), record_rows(events));
   ASSERT_TRUE(events.wait_count(1));
   insert_todo(*db_, "a", "x");
   ASSERT_TRUE(events.wait_count(2));
   insert_todo(*db_, "b", "y");
   insert_todo(*db_, "c", "z");
-  Events witness;
+  Events& witness = witness_;
   db_->on_change({"todos"}, no_throttle(), [&](const auto& tables) { witness.add(joined(tables)); });
   insert_todo(*db_, "d", "w");
   ASSERT_TRUE(witness.wait_count(1));
@@ -151,7 +160,7 @@ TEST_F(WatchDatabaseTest, SkipIdenticalSuppressesEqualResults) {
 
 TEST_F(WatchDatabaseTest, WatchRejectsInvalidSqlAndReportsRuntimeErrors) {
   EXPECT_THROW(db_->watch("SELEC nothing", {}, no_throttle(), [](const auto*, const auto*) {}), Error);
-  Events events;
+  Events& events = events_;
   // Valid SQL, but the parameter is missing: every run reports the error.
   db_->watch("SELECT msg FROM local_log WHERE msg = ?", {}, no_throttle(), record_rows(events));
   ASSERT_TRUE(events.wait_count(1));
@@ -159,9 +168,9 @@ TEST_F(WatchDatabaseTest, WatchRejectsInvalidSqlAndReportsRuntimeErrors) {
 }
 
 TEST_F(WatchDatabaseTest, RemoveFromInsideAWatchCallback) {
-  Events events;
-  Database::ListenerId id = 0;
-  std::mutex id_mutex;
+  Events& events = events_;
+  Database::ListenerId& id = id_;
+  std::mutex& id_mutex = id_mutex_;
   {
     std::lock_guard lock(id_mutex);
     id = db_->watch("SELECT msg FROM local_log", {}, no_throttle(), [&](const ResultSet*, const Error*) {
@@ -171,7 +180,7 @@ TEST_F(WatchDatabaseTest, RemoveFromInsideAWatchCallback) {
     });
   }
   ASSERT_TRUE(events.wait_count(1));
-  Events witness;
+  Events& witness = witness_;
   db_->on_change({"local_log"}, no_throttle(), [&](const auto& tables) { witness.add(joined(tables)); });
   db_->execute("INSERT INTO local_log VALUES ('x')");
   ASSERT_TRUE(witness.wait_count(1));
@@ -179,8 +188,9 @@ TEST_F(WatchDatabaseTest, RemoveFromInsideAWatchCallback) {
 }
 
 TEST_F(WatchDatabaseTest, CloseStopsListenersAndWaitsForARunningCallback) {
-  Gate entered, release;
-  std::atomic<bool> finished{false};
+  Gate& entered = entered_;
+  Gate& release = release_;
+  std::atomic<bool>& finished = finished_;
   db_->on_change({"local_log"}, no_throttle(), [&](const auto&) {
     entered.open();
     release.wait();
@@ -199,8 +209,8 @@ TEST_F(WatchDatabaseTest, CloseStopsListenersAndWaitsForARunningCallback) {
 
 TEST(WatchDatabaseFile, WatchOnAFileDatabaseSeesCommitsFromTheWriter) {
   TempDir dir;
+  Events events;  // outlives the database
   auto db = open_file(dir.file("watch.db"));
-  Events events;
   db->watch("SELECT count(*) FROM todos", {}, no_throttle(), record_rows(events));
   ASSERT_TRUE(events.wait_event("0;"));
   insert_todo(*db, "a", "x");

@@ -19,8 +19,8 @@ using dbtest::joined;
 using namespace std::chrono_literals;
 
 TEST(ChangeNotifier, DeliversOnlyWatchedTablesThatChanged) {
-  ChangeNotifier notifier;
   Events events;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"a", "b"}, 0ms, [&](const std::set<std::string>& changed) { events.add(joined(changed)); });
   notifier.notify({"c"});
   notifier.notify({"b", "c"});
@@ -31,8 +31,8 @@ TEST(ChangeNotifier, DeliversOnlyWatchedTablesThatChanged) {
 }
 
 TEST(ChangeNotifier, FireInitiallyCallsOnceWithNoTables) {
-  ChangeNotifier notifier;
   Events events;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"a"}, 0ms, [&](const std::set<std::string>& changed) { events.add("[" + joined(changed) + "]"); },
                true);
   ASSERT_TRUE(events.wait_count(1));
@@ -43,9 +43,9 @@ TEST(ChangeNotifier, FireInitiallyCallsOnceWithNoTables) {
 }
 
 TEST(ChangeNotifier, CommitsDuringACallbackCoalesceIntoOneCall) {
-  ChangeNotifier notifier;
   Events events;
   Gate entered, release;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"a", "b", "c"}, 0ms, [&](const std::set<std::string>& changed) {
     events.add(joined(changed));
     if (events.size() == 1) {
@@ -65,8 +65,8 @@ TEST(ChangeNotifier, CommitsDuringACallbackCoalesceIntoOneCall) {
 }
 
 TEST(ChangeNotifier, ThrottleHoldsBackTheNextCallButNotOtherListeners) {
-  ChangeNotifier notifier;
   Events throttled, witness;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   const auto slow = notifier.add({"t"}, std::chrono::hours(1),
                                  [&](const std::set<std::string>& changed) { throttled.add(joined(changed)); });
   notifier.notify({"t"});
@@ -81,8 +81,8 @@ TEST(ChangeNotifier, ThrottleHoldsBackTheNextCallButNotOtherListeners) {
 }
 
 TEST(ChangeNotifier, ZeroThrottleCallsAfterEveryChange) {
-  ChangeNotifier notifier;
   Events events;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) { events.add("x"); });
   for (std::size_t i = 1; i <= 5; ++i) {
     notifier.notify({"t"});
@@ -91,9 +91,9 @@ TEST(ChangeNotifier, ZeroThrottleCallsAfterEveryChange) {
 }
 
 TEST(ChangeNotifier, OldestChangeIsDeliveredFirst) {
-  ChangeNotifier notifier;
   Events order;
   Gate entered, release;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   // A blocker holds the thread while two listeners become dirty, newer registration first.
   notifier.add({"block"}, 0ms, [&](const std::set<std::string>&) {
     entered.open();
@@ -111,9 +111,9 @@ TEST(ChangeNotifier, OldestChangeIsDeliveredFirst) {
 }
 
 TEST(ChangeNotifier, RemoveWaitsForTheRunningCallback) {
-  ChangeNotifier notifier;
   Gate entered, release;
   std::atomic<bool> finished{false};
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   const auto id = notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) {
     entered.open();
     release.wait();
@@ -133,9 +133,10 @@ TEST(ChangeNotifier, RemoveWaitsForTheRunningCallback) {
 }
 
 TEST(ChangeNotifier, ListenerCanRemoveItselfAndOthersFromItsCallback) {
-  ChangeNotifier notifier;
   Events events;
   ChangeNotifier::Id self = 0, other = 0;
+  Gate done;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   other = notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) { events.add("other"); });
   self = notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) {
     notifier.remove(other);
@@ -143,7 +144,6 @@ TEST(ChangeNotifier, ListenerCanRemoveItselfAndOthersFromItsCallback) {
     events.add("self");
   });
   // "done" is called after every earlier change was offered to the listeners before it.
-  Gate done;
   notifier.add({"u"}, 0ms, [&](const std::set<std::string>&) { done.open(); });
   notifier.notify({"t"});
   ASSERT_TRUE(events.wait_event("self"));
@@ -156,8 +156,8 @@ TEST(ChangeNotifier, ListenerCanRemoveItselfAndOthersFromItsCallback) {
 }
 
 TEST(ChangeNotifier, ThrowingCallbackDoesNotStopDelivery) {
-  ChangeNotifier notifier;
   Events events;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) {
     events.add("x");
     throw std::runtime_error("listener failure");
@@ -169,9 +169,9 @@ TEST(ChangeNotifier, ThrowingCallbackDoesNotStopDelivery) {
 }
 
 TEST(ChangeNotifier, ShutdownWaitsDropsListenersAndRefusesNewOnes) {
-  ChangeNotifier notifier;
   Events events;
   Gate entered, release;
+  ChangeNotifier notifier;  // declared last: destroyed (joined) first
   notifier.add({"t"}, 0ms, [&](const std::set<std::string>&) {
     entered.open();
     release.wait();

@@ -50,11 +50,13 @@ void Database::setup_connection(Connection& connection, bool /*is_writer*/) {
 
 void Database::update_schema(const Schema& schema) {
   validate_schema(schema);
-  std::lock_guard schema_lock(schema_mutex_);
-  Lease lease = writer();
-  lease->clear_cache();  // cached statements may refer to tables the update drops
+  Lease lease = writer();  // also serializes concurrent updates
+  lease->clear_cache();    // cached statements may refer to tables the update drops
   apply_schema(*lease, schema);
-  schema_ = schema;
+  {
+    std::lock_guard schema_lock(schema_mutex_);
+    schema_ = schema;
+  }
   after_write(*lease);
 }
 
