@@ -207,6 +207,21 @@ TEST_F(WatchDatabaseTest, CloseStopsListenersAndWaitsForARunningCallback) {
   opener.join();
 }
 
+TEST(WatchDatabaseViews, OnChangeAndResolveTablesThroughARenamedView) {
+  Events events;  // outlives the database
+  Table items;
+  items.name = "items";
+  items.view_name_override = "item_view";
+  items.columns = {{"label", ColumnType::text}};
+  auto db = open_memory(Schema{{items}});
+  db->on_change({"item_view"}, no_throttle(), [&](const auto& tables) { events.add(joined(tables)); });
+  db->execute("INSERT INTO item_view (id, label) VALUES ('a', 'x')");
+  ASSERT_TRUE(events.wait_count(1));
+  EXPECT_EQ("item_view", events.snapshot().at(0));
+  EXPECT_EQ((std::set<std::string>{"ps_data__items"}), db->resolve_tables("SELECT label FROM item_view"));
+  db->close();
+}
+
 TEST(WatchDatabaseFile, WatchOnAFileDatabaseSeesCommitsFromTheWriter) {
   TempDir dir;
   Events events;  // outlives the database

@@ -3,6 +3,11 @@
 // Listeners name tables the way the user does (view names, or internal/local table names);
 // the notifier works with the internal names the update hook reports, and callbacks get
 // the user's names back.
+//
+// TODO: tables are resolved once, at registration. An update_schema that switches a table
+// between local-only and synced renames its internal table (ps_data__x <-> ps_data_local__x),
+// and listeners registered before it keep watching the old name; the official SDKs
+// re-resolve watched queries on schema changes.
 
 #include <algorithm>
 #include <cctype>
