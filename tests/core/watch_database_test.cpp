@@ -207,6 +207,21 @@ TEST_F(WatchDatabaseTest, CloseStopsListenersAndWaitsForARunningCallback) {
   opener.join();
 }
 
+TEST_F(WatchDatabaseTest, ListenersFollowATableSwitchedToLocalOnly) {
+  Events& rows = events_;
+  Events& changes = other_;
+  db_->watch("SELECT id FROM todos ORDER BY id", {}, no_throttle(), record_rows(rows));
+  db_->on_change({"todos"}, no_throttle(), [&](const auto& tables) { changes.add(joined(tables)); });
+  ASSERT_TRUE(rows.wait_count(1));
+  Schema local = todo_schema();
+  local.tables[0].local_only = true;
+  db_->update_schema(local);
+  ASSERT_EQ(1, integer(db_->get("SELECT count(*) FROM sqlite_master WHERE name = 'ps_data_local__todos'")));
+  insert_todo(*db_, "a", "local");
+  ASSERT_TRUE(rows.wait_event("a;"));
+  ASSERT_TRUE(changes.wait_event("todos"));
+}
+
 TEST(WatchDatabaseViews, OnChangeAndResolveTablesThroughARenamedView) {
   Events events;  // outlives the database
   Table items;

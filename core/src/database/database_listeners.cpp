@@ -4,10 +4,11 @@
 // the notifier works with the internal names the update hook reports, and callbacks get
 // the user's names back.
 //
-// TODO: tables are resolved once, at registration. An update_schema that switches a table
-// between local-only and synced renames its internal table (ps_data__x <-> ps_data_local__x),
-// and listeners registered before it keep watching the old name; the official SDKs
-// re-resolve watched queries on schema changes.
+// Tables are resolved once, at registration. A schema update that switches a table between
+// local-only and synced renames its data table (ps_data__x <-> ps_data_local__x), so
+// listeners watch both names. TODO: a watch query over a view that a later schema update
+// points at other tables keeps its old table set (the official SDKs re-resolve watched
+// queries on schema changes).
 
 #include <algorithm>
 #include <cctype>
@@ -36,6 +37,14 @@ std::string internal_name_in(const Schema& schema, const std::string& name) {
   return name;
 }
 
+// The other name of a data table: local-only and synced tables differ only in the prefix.
+std::optional<std::string> local_only_twin(std::string_view table) {
+  static constexpr std::string_view kSynced = "ps_data__", kLocal = "ps_data_local__";
+  if (table.starts_with(kLocal)) return std::string(kSynced) + std::string(table.substr(kLocal.size()));
+  if (table.starts_with(kSynced)) return std::string(kLocal) + std::string(table.substr(kSynced.size()));
+  return std::nullopt;
+}
+
 // Callbacks hold the database weakly. Should a callback end up holding its last reference,
 // destroying it here would join the notifier thread from itself: hand it to another thread.
 void release_off_notifier_thread(std::shared_ptr<Database> db) {
@@ -59,7 +68,11 @@ Database::ListenerId Database::on_change(const std::vector<std::string>& tables,
   std::multimap<std::string, std::string> user_names;  // internal name -> names as given
   {
     std::lock_guard lock(schema_mutex_);
-    for (const auto& table : tables) user_names.emplace(internal_name_in(schema_, table), table);
+    for (const auto& table : tables) {
+      const std::string internal = internal_name_in(schema_, table);
+      if (auto twin = local_only_twin(internal)) user_names.emplace(std::move(*twin), table);
+      user_names.emplace(internal, table);
+    }
   }
   std::set<std::string> watched;
   for (const auto& [internal, name] : user_names) watched.insert(internal);
@@ -87,6 +100,8 @@ Database::ListenerId Database::watch(std::string sql, Params params, const Watch
   if (is_closed()) throw_closed();
   if (!callback) throw_invalid_argument("watch needs a callback");
   std::set<std::string> tables = resolve_tables(sql);  // also rejects invalid SQL right away
+  for (const auto& table : std::set<std::string>(tables))
+    if (auto twin = local_only_twin(table)) tables.insert(std::move(*twin));
 
   struct State {
     std::string sql;
