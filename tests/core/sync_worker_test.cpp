@@ -12,76 +12,12 @@
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/sync/sync_worker.hpp"
 #include "powersync/util/error.hpp"
+#include "fake_sync_service.hpp"
 
 namespace powersync::sync {
 namespace {
 
 using namespace std::chrono_literals;
-
-// One scripted response to POST /sync/stream.
-struct ScriptedStream {
-  int status = 200;
-  std::vector<std::string> lines;  // NDJSON lines, sent in one chunk each
-  bool hang = true;                // keep the stream open until cancelled
-  std::string error_body;
-
-  static ScriptedStream ok(std::vector<std::string> lines, bool hang = true) { return {200, std::move(lines), hang, {}}; }
-  static ScriptedStream failing(int status, std::string body) { return {status, {}, false, std::move(body)}; }
-};
-
-class FakeService : public transport::HttpClient {
- public:
-  void stream(const transport::HttpRequest& request, const transport::StreamCallbacks& callbacks,
-              const transport::Cancellation& cancel) override {
-    ScriptedStream script;
-    {
-      std::lock_guard lock(mutex);
-      requests.push_back(request);
-      if (request.url.find("/write-checkpoint2.json") != std::string::npos) {
-        ++write_checkpoint_requests;
-        script = ScriptedStream::ok({R"({"data":{"write_checkpoint":")" + std::to_string(next_write_checkpoint) + "\"}}"}, false);
-      } else if (!streams.empty()) {
-        script = std::move(streams.front());
-        streams.pop_front();
-      }
-      ++stream_count;
-    }
-    changed.notify_all();
-    if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "cancelled");
-    callbacks.on_head({script.status, {{"Content-Type", "application/x-ndjson"}}});
-    if (script.status != 200) {
-      callbacks.on_body(script.error_body);
-      return;
-    }
-    for (const auto& line : script.lines) callbacks.on_body(line + "\n");
-    if (!script.hang) return;
-    std::mutex m;
-    std::condition_variable cv;
-    bool woken = false;
-    auto registration = cancel.on_cancel([&] {
-      std::lock_guard lock(m);
-      woken = true;
-      cv.notify_all();
-    });
-    std::unique_lock lock(m);
-    cv.wait(lock, [&] { return woken; });
-    throw Error(ErrorCode::cancelled, "cancelled");
-  }
-
-  template <typename Pred>
-  bool wait_until(Pred pred) {
-    std::unique_lock lock(mutex);
-    return changed.wait_for(lock, 10s, pred);
-  }
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<ScriptedStream> streams;
-  std::vector<transport::HttpRequest> requests;
-  int stream_count = 0;
-  int write_checkpoint_requests = 0;
-  std::int64_t next_write_checkpoint = 7;
-};
 
 class ScriptedConnector : public Connector {
  public:
@@ -128,7 +64,7 @@ class SyncWorkerTest : public ::testing::Test {
   void start(SyncOptions options = {}) {
     options.retry_delay = 20ms;
     options.crud_upload_throttle = 0ms;
-    worker = std::make_unique<SyncWorker>(
+    worker = std::make_shared<SyncWorker>(
         pool, client_id, connector, service, options,
         [this](const SyncStatus& status) {
           std::lock_guard lock(status_mutex);
@@ -156,7 +92,7 @@ class SyncWorkerTest : public ::testing::Test {
   std::string client_id;
   std::shared_ptr<FakeService> service = std::make_shared<FakeService>();
   std::shared_ptr<ScriptedConnector> connector = std::make_shared<ScriptedConnector>();
-  std::unique_ptr<SyncWorker> worker;
+  std::shared_ptr<SyncWorker> worker;
   std::mutex status_mutex;
   std::condition_variable status_changed;
   std::vector<SyncStatus> statuses;

@@ -16,6 +16,7 @@
 #include "powersync/schema/schema.hpp"
 #include "powersync/storage/connection_pool.hpp"
 #include "powersync/storage/value.hpp"
+#include "powersync/sync/sync_worker.hpp"
 #include "powersync/util/error.hpp"
 
 namespace powersync {
@@ -129,6 +130,24 @@ class Database : public std::enable_shared_from_this<Database> {
   // Internal table names a query reads, found from its plan (views resolved to ps_data).
   std::set<std::string> resolve_tables(std::string_view sql);
 
+  // Sync with a PowerSync service through `connector` (replacing an earlier connection).
+  // `http` defaults to the libcurl client. Local writes are uploaded as they are queued.
+  void connect(std::shared_ptr<sync::Connector> connector, const sync::SyncOptions& options = {},
+               std::shared_ptr<transport::HttpClient> http = nullptr);
+  // Idempotent; returns once no sync thread runs and no connector call is awaited.
+  void disconnect();
+  // Disconnects, then removes everything synced and queued (and local-only rows with
+  // `clear_local`); has_synced starts over.
+  void disconnect_and_clear(bool clear_local = false);
+  sync::SyncStatus sync_status() const;
+  // Status snapshots, delivered on the notifier thread; removed with remove_listener.
+  ListenerId on_sync_status(std::function<void(const sync::SyncStatus&)> callback);
+  // Blocks until `predicate` holds for the current status; false on timeout or close.
+  bool wait_for_status(const std::function<bool(const sync::SyncStatus&)>& predicate,
+                       std::chrono::milliseconds timeout);
+  // Until a full sync (or one of `priority` and above) completed; false on timeout.
+  bool wait_for_first_sync(std::optional<int> priority, std::chrono::milliseconds timeout);
+
   // Idempotent. Waits for running statements and callbacks, removes listeners, closes
   // connections. Later calls throw Error(closed).
   void close();
@@ -145,6 +164,7 @@ class Database : public std::enable_shared_from_this<Database> {
   Lease writer();
   Lease reader();
   std::set<std::string> internal_names_for(const std::vector<std::string>& tables);
+  void publish_sync_status(const sync::SyncStatus& status);
 
   std::shared_ptr<ConnectionPool> pool_;
   std::unique_ptr<ChangeNotifier> notifier_;
@@ -152,6 +172,13 @@ class Database : public std::enable_shared_from_this<Database> {
   std::string client_id_;
   mutable std::mutex schema_mutex_;
   Schema schema_;
+
+  std::mutex connection_mutex_;  // serializes connect/disconnect
+  std::shared_ptr<sync::SyncWorker> worker_;
+  ListenerId upload_trigger_ = 0;
+  mutable std::mutex status_mutex_;
+  std::condition_variable status_changed_;
+  mutable std::optional<sync::SyncStatus> status_;  // loaded from the database on first use
 };
 
 }  // namespace powersync

@@ -77,6 +77,8 @@ Lease Database::reader() {
 
 void Database::close() {
   if (!pool_) return;
+  // The sync worker writes through the pool and notifies listeners: it stops first.
+  disconnect();
   // Listeners first: a running callback finishes (its query still has the pool), no new one starts.
   if (notifier_) notifier_->shutdown();
   // The hooks go while no statement runs; the pool destroys the writer connection.

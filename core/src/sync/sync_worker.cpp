@@ -55,7 +55,26 @@ SyncWorker::SyncWorker(std::shared_ptr<ConnectionPool> pool, std::string client_
       session_(SessionOptions{client_id_, options_.parameters_json, options_.app_metadata_json,
                               options_.include_default_streams, options_.subscriptions_json}) {}
 
-SyncWorker::~SyncWorker() { stop(); }
+namespace {
+
+// Joins `thread`, or detaches it when called on that very thread (which then ends by itself).
+void finish(std::jthread& thread) {
+  if (!thread.joinable()) return;
+  if (thread.get_id() == std::this_thread::get_id()) {
+    thread.detach();
+  } else {
+    thread.join();
+  }
+}
+
+}  // namespace
+
+SyncWorker::~SyncWorker() {
+  download_thread_.request_stop();
+  upload_thread_.request_stop();
+  finish(download_thread_);
+  finish(upload_thread_);
+}
 
 void SyncWorker::start() {
   {
@@ -70,8 +89,9 @@ void SyncWorker::start() {
     session_.start(*lease);
   }
   publish_download_state();
-  download_thread_ = std::jthread([this](std::stop_token stop) { download_loop(stop); });
-  upload_thread_ = std::jthread([this](std::stop_token stop) { upload_loop(stop); });
+  auto self = shared_from_this();
+  download_thread_ = std::jthread([self](std::stop_token stop) { self->download_loop(stop); });
+  upload_thread_ = std::jthread([self](std::stop_token stop) { self->upload_loop(stop); });
 }
 
 void SyncWorker::stop() {
@@ -81,8 +101,8 @@ void SyncWorker::stop() {
   }
   download_thread_.request_stop();
   upload_thread_.request_stop();
-  if (download_thread_.joinable()) download_thread_.join();
-  if (upload_thread_.joinable()) upload_thread_.join();
+  finish(download_thread_);
+  finish(upload_thread_);
   {
     std::lock_guard lock(mutex_);
     started_ = false;

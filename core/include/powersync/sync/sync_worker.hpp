@@ -31,9 +31,13 @@ struct SyncOptions {
   std::chrono::milliseconds crud_upload_throttle{1000};  // between upload runs after local writes
   // Sync streams are dropped when no byte arrives for this long (keepalives come every ~20 s).
   std::chrono::milliseconds stream_idle_timeout{60000};
+  // Names the language package in the user agent, e.g. "powersync-python/0.1.0".
+  std::string user_agent_binding;
 };
 
-class SyncWorker {
+// Create with std::make_shared: its threads keep it alive, so the last owner may even let
+// go of it from inside a connector call on one of those threads.
+class SyncWorker : public std::enable_shared_from_this<SyncWorker> {
  public:
   using StatusListener = std::function<void(const SyncStatus&)>;
   // Called on a worker thread after a sync transaction committed, with the writer still
@@ -48,7 +52,8 @@ class SyncWorker {
   SyncWorker& operator=(const SyncWorker&) = delete;
 
   void start();
-  // Idempotent. Cancels the stream and any wait for the host, then joins both threads.
+  // Idempotent. Cancels the stream and any wait for the host, then joins both threads
+  // (except the calling thread, when called from one of them: it ends on its own).
   void stop();
   // Local writes were queued: upload them (no sooner than the throttle allows).
   void trigger_upload();
