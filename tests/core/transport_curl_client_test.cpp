@@ -363,7 +363,8 @@ TEST(CurlHttpClient, PlainHttpToANonLoopbackHostIsRefusedWithoutConnecting) {
             ErrorCode::invalid_argument);
   EXPECT_NE(message.find("plain HTTP is only allowed for loopback"), std::string::npos) << message;
 
-  for (const char* url : {"http://10.0.0.1/x", "http://127.example.com/", "http://[::2]:80/", "http://0.0.0.0/",
+  for (const char* url : {"http://10.0.0.1/x", "http://127.example.com/", "http://127.0.0.1@evil.example/",
+                          "http://localhost.evil.example/", "http://[::2]:80/", "http://0.0.0.0/",
                           "ftp://127.0.0.1/", "file:///etc/passwd", "not a url", ""}) {
     EXPECT_EQ(error_code_of([&] { check_url_allowed(url); }), ErrorCode::invalid_argument) << url;
   }
