@@ -190,7 +190,8 @@ TEST_F(CapiTest, FailingWriteLeavesEarlierDataIntact) {
 
   EXPECT_STATUS(POWERSYNC_ERROR_SQL, powersync_db_execute(db_, "INSERT INTO local_kv VALUES ('a', '2')", nullptr, nullptr));
   EXPECT_TRUE(last_error_mentions("UNIQUE")) << powersync_last_error_message();
-  EXPECT_EQ(2067 /* SQLITE_CONSTRAINT_UNIQUE */, powersync_last_error_sqlite_code());
+  // SQLite reports a duplicate PRIMARY KEY as SQLITE_CONSTRAINT_PRIMARYKEY (message "UNIQUE ...").
+  EXPECT_EQ(1555 /* SQLITE_CONSTRAINT_PRIMARYKEY */, powersync_last_error_sqlite_code());
 
   // A batch whose second set fails is rolled back as a whole.
   Params good, bad;

@@ -1,4 +1,4 @@
-// Statements through the façade: writes on the writer (each in its own transaction), reads
+// Statements through the façade: writes on the writer (autocommit, or one transaction for several statements), reads
 // on a reader, explicit transactions and the upload queue.
 
 #include <sqlite3.h>
@@ -24,8 +24,10 @@ ResultSet Database::execute(std::string_view sql, const Params& params) {
   Lease lease = writer();
   Connection& connection = *lease;
   ResultSet result;
-  if (connection.in_transaction() || detail::runs_outside_transaction(sql)) {
-    // Transaction control, or inside a transaction the SQL itself began: run as is.
+  if (connection.in_transaction() || detail::runs_outside_transaction(sql) ||
+      detail::is_single_statement(connection, sql)) {
+    // One statement (autocommit, as the official SDKs), transaction control, or inside a
+    // transaction the SQL itself began: run as is. Several statements run in one transaction.
     try {
       result = run_statement(connection, sql, params);
     } catch (...) {

@@ -85,11 +85,61 @@ bool runs_outside_transaction(std::string_view sql) {
   return std::any_of(std::begin(kKeywords), std::end(kKeywords), [&](const char* k) { return keyword == k; });
 }
 
+namespace {
+
+// Binds, steps and materializes one prepared statement.
+ResultSet run_one(Connection& connection, Statement& statement, const Params& params, bool read_only,
+                  std::string_view context, bool only_statement, bool& params_used) {
+  sqlite3* db = connection.handle();
+  if (read_only && !statement.readonly()) {
+    const std::string who = context.empty() ? std::string("this call") : std::string(context);
+    throw Error(ErrorCode::sql, "attempt to write a readonly database: " + who + " runs read-only statements only",
+                SQLITE_READONLY);
+  }
+  // Every statement that takes parameters gets the list; a lone statement is checked
+  // strictly so a wrong count fails before it runs.
+  if (sqlite3_bind_parameter_count(statement.handle()) > 0 || (!params.empty() && only_statement)) {
+    statement.bind_all(params);
+    params_used = true;
+  }
+  const int columns = statement.column_count();
+  ResultSet current;
+  current.columns.reserve(static_cast<std::size_t>(columns));
+  for (int c = 0; c < columns; ++c) current.columns.push_back(statement.column_name(c));
+  const ChangeCounter changes(db, !statement.readonly());
+  while (statement.step()) {
+    for (int c = 0; c < columns; ++c) current.cells.push_back(statement.column_value(c));
+  }
+  current.rows_affected = changes.rows();
+  current.last_insert_id = sqlite3_last_insert_rowid(db);
+  return current;
+}
+
+// Returns a cached statement to its idle state (no open read, no bindings), also on errors.
+struct ResetOnExit {
+  Statement& statement;
+  ~ResetOnExit() { statement.reset(); }
+};
+
+}  // namespace
+
+bool is_single_statement(Connection& connection, std::string_view sql) {
+  return connection.cached_app_statement(sql) != nullptr;
+}
+
 ResultSet run_statements(Connection& connection, std::string_view sql, const Params& params, bool read_only,
                          std::string_view context) {
+  bool params_used = false;
+  // The common case, one statement, reuses its prepared form: preparing a write through a
+  // view (with its trigger programs) costs more than running it.
+  if (Statement* cached = connection.cached_app_statement(sql)) {
+    ResetOnExit reset{*cached};
+    cached->reset();
+    return run_one(connection, *cached, params, read_only, context, true, params_used);
+  }
+
   sqlite3* db = connection.handle();
   ResultSet result;
-  bool params_used = false;
   bool prepared_any = false;
   std::string_view rest = sql;
   while (!rest.empty()) {
@@ -101,32 +151,9 @@ ResultSet run_statements(Connection& connection, std::string_view sql, const Par
     rest.remove_prefix(std::min(consumed, rest.size()));
     if (raw == nullptr) continue;  // only whitespace or a comment
     Statement statement(db, raw);
-
-    if (read_only && !statement.readonly()) {
-      const std::string who = context.empty() ? std::string("this call") : std::string(context);
-      throw Error(ErrorCode::sql, "attempt to write a readonly database: " + who + " runs read-only statements only",
-                  SQLITE_READONLY);
-    }
-    // Every statement that takes parameters gets the list; a lone statement is checked
-    // strictly so a wrong count fails before it runs.
     const bool only_statement = !prepared_any && is_blank(rest);
     prepared_any = true;
-    if (sqlite3_bind_parameter_count(raw) > 0 || (!params.empty() && only_statement)) {
-      statement.bind_all(params);
-      params_used = true;
-    }
-
-    const int columns = statement.column_count();
-    ResultSet current;
-    current.columns.reserve(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c) current.columns.push_back(statement.column_name(c));
-    const ChangeCounter changes(db, !statement.readonly());
-    while (statement.step()) {
-      for (int c = 0; c < columns; ++c) current.cells.push_back(statement.column_value(c));
-    }
-    current.rows_affected = changes.rows();
-    current.last_insert_id = sqlite3_last_insert_rowid(db);
-    result = std::move(current);
+    result = run_one(connection, statement, params, read_only, context, only_statement, params_used);
   }
   if (!params.empty() && !params_used) {
     throw_invalid_argument("SQL takes no parameters but " + std::to_string(params.size()) + " were given");

@@ -23,6 +23,11 @@ ResultSet run_statements(Connection& connection, std::string_view sql, const Par
 // inside a transaction (VACUUM, ATTACH, DETACH, some PRAGMAs).
 bool runs_outside_transaction(std::string_view sql);
 
+// True when `sql` is one statement (it is then prepared and cached on `connection`).
+// Single statements run in autocommit, as in the official SDKs: a trigger's RAISE(FAIL)
+// keeps the rows the statement wrote before it.
+bool is_single_statement(Connection& connection, std::string_view sql);
+
 // Counts the rows one statement changed. SQLite's own count leaves out rows of a view
 // handled by INSTEAD OF triggers (every write through a PowerSync view), so for those the
 // starts of the first trigger seen are counted: it runs once per row of the view.

@@ -26,7 +26,7 @@ bool is_memory_path(const std::string& path) {
 }  // namespace
 
 Connection::Connection(const ConnectionOptions& options)
-    : options_(options), cache_(std::make_unique<StatementCache>()) {
+    : options_(options), cache_(std::make_unique<StatementCache>()), app_cache_(std::make_unique<StatementCache>()) {
   int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
   const std::string path = options.path.empty() ? ":memory:" : options.path;
@@ -56,6 +56,7 @@ Connection::Connection(const ConnectionOptions& options)
 
 Connection::~Connection() {
   cache_.reset();  // statements must be finalized before the connection closes
+  app_cache_.reset();
   sqlite3_close_v2(db_);
 }
 
@@ -95,7 +96,44 @@ Statement& Connection::cached(std::string_view sql) {
   return it->second;
 }
 
-void Connection::clear_cache() noexcept { cache_->statements.clear(); }
+namespace {
+
+bool only_whitespace_or_semicolons(const char* text) {
+  for (; *text != 0; ++text) {
+    if (*text != ';' && *text != ' ' && *text != '\n' && *text != '\t' && *text != '\r') return false;
+  }
+  return true;
+}
+
+// App SQL is open-ended: past this many distinct texts the cache starts over.
+constexpr std::size_t kMaxAppStatements = 64;
+
+}  // namespace
+
+Statement* Connection::cached_app_statement(std::string_view sql) {
+  auto found = app_cache_->statements.find(sql);
+  if (found != app_cache_->statements.end()) return &found->second;
+  // The cache key must be the whole text: copy it so SQLite sees a terminated string.
+  std::string text(sql);
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  const int rc = sqlite3_prepare_v3(db_, text.c_str(), static_cast<int>(text.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt, &tail);
+  if (rc != SQLITE_OK) throw_error(rc);
+  if (stmt == nullptr) return nullptr;
+  if (tail != nullptr && !only_whitespace_or_semicolons(tail)) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  if (app_cache_->statements.size() >= kMaxAppStatements) app_cache_->statements.clear();
+  auto [it, inserted] = app_cache_->statements.emplace(std::move(text), Statement(db_, stmt));
+  return &it->second;
+}
+
+void Connection::clear_cache() noexcept {
+  cache_->statements.clear();
+  app_cache_->statements.clear();
+}
 
 std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_); }
 

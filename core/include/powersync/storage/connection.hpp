@@ -82,7 +82,11 @@ class Connection {
   Statement prepare(std::string_view sql);
   // Returns a cached prepared statement (reset, bindings cleared) for hot internal SQL.
   Statement& cached(std::string_view sql);
-  // Drops the statement cache (needed before schema changes that drop tables).
+  // A prepared statement for the app's SQL, from a small bounded cache kept apart from
+  // cached() (so an eviction never invalidates internal statements held across calls).
+  // nullptr when `sql` holds more than one statement. Reset it after use.
+  Statement* cached_app_statement(std::string_view sql);
+  // Drops both statement caches (needed before schema changes that drop tables).
   void clear_cache() noexcept;
 
   std::int64_t changes() const noexcept;
@@ -100,6 +104,7 @@ class Connection {
   ConnectionOptions options_;
   struct StatementCache;
   std::unique_ptr<StatementCache> cache_;
+  std::unique_ptr<StatementCache> app_cache_;
 };
 
 // Runs BEGIN (IMMEDIATE for writes) on construction and ROLLBACK on destruction unless
