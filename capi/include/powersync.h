@@ -340,10 +340,11 @@ POWERSYNC_API void powersync_watch_options_free(powersync_watch_options_t **opti
 typedef int32_t (*powersync_change_fn)(void *user_data, const char *const *tables, size_t count);
 
 /* Called on the notifier thread with the query's rows: once at registration, then after
- * each commit that changed a table the query reads. `rows` is borrowed for the call (it
- * is NULL if the query failed, with `status` and `error_message` saying why). */
+ * each commit that changed a table the query reads. `rows` is borrowed for the call,
+ * positioned before the first row: step and reset it, but do not free or keep it (it is
+ * NULL if the query failed, with `status` and `error_message` saying why). */
 typedef int32_t (*powersync_watch_fn)(void *user_data, powersync_status status, const char *error_message,
-                                      const powersync_cursor_t *rows);
+                                      powersync_cursor_t *rows);
 
 /* Notifies `callback` when any of `tables` (user-facing names, as in the schema; internal
  * ps_ names also work) changes in a committed transaction. Many changes in one transaction

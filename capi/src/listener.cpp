@@ -113,7 +113,7 @@ powersync_status powersync_db_watch(powersync_db_t* db, const char* sql, const p
                             sql, params_or_empty(params), watch_options,
                             [box, callback](const ResultSet* rows, const Error* error) {
                               if (rows != nullptr) {
-                                const powersync_cursor_t cursor(rows);
+                                powersync_cursor_t cursor(rows);
                                 deliver(*box, "watch",
                                         [&] { return callback(box->user_data, POWERSYNC_OK, nullptr, &cursor); });
                               } else {

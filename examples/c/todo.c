@@ -24,13 +24,15 @@ static void check(powersync_status status, const char *what) {
 }
 
 static int32_t on_open_todos(void *user_data, powersync_status status, const char *error_message,
-                             const powersync_cursor_t *rows) {
+                             powersync_cursor_t *rows) {
   (void)user_data;
   if (status != POWERSYNC_OK) {
     fprintf(stderr, "watch failed: %s\n", error_message);
     return POWERSYNC_OK;
   }
-  printf("  [watch] open todos: %lld\n", (long long)powersync_cursor_int64(rows, 0));
+  if (powersync_cursor_step(rows) == POWERSYNC_STEP_ROW) {
+    printf("  [watch] open todos: %lld\n", (long long)powersync_cursor_int64(rows, 0));
+  }
   return POWERSYNC_OK;
 }
 

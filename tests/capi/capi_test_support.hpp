@@ -47,7 +47,9 @@ inline powersync_db_t* open_db(const char* path = nullptr, const char* schema_js
   powersync_schema_t* schema = parse_schema(schema_json);
   powersync_open_options_t* options = nullptr;
   EXPECT_EQ(POWERSYNC_OK, powersync_open_options_new(&options));
-  if (path != nullptr) EXPECT_EQ(POWERSYNC_OK, powersync_open_options_set_path(options, path));
+  if (path != nullptr) {
+    EXPECT_EQ(POWERSYNC_OK, powersync_open_options_set_path(options, path));
+  }
   powersync_db_t* db = nullptr;
   const powersync_status status = powersync_db_open(options, schema, &db);
   EXPECT_EQ(POWERSYNC_OK, status) << powersync_last_error_message();

@@ -39,14 +39,13 @@ int32_t remove_self_on_change(void* user_data, const char* const*, size_t) {
 
 // Records each watch result as "n=<row count>:<first column of each row>" or "error=...".
 int32_t record_watch(void* user_data, powersync_status status, const char* error_message,
-                     const powersync_cursor_t* rows) {
+                     powersync_cursor_t* rows) {
   auto* probe = static_cast<Probe*>(user_data);
   if (rows == nullptr) {
     probe->events.add("error=" + std::to_string(status) + ":" + (error_message ? error_message : ""));
     return POWERSYNC_OK;
   }
-  // The cursor is this call's private view: stepping it is allowed (see CONVENTIONS.md).
-  auto* cursor = const_cast<powersync_cursor_t*>(rows);
+  powersync_cursor_t* cursor = rows;  // this call's private view: stepping it is allowed
   std::string event = "n=" + std::to_string(powersync_cursor_row_count(rows)) + ":";
   while (powersync_cursor_step(cursor) == POWERSYNC_STEP_ROW) {
     const char* text = powersync_cursor_text(cursor, 0, nullptr);

@@ -9,7 +9,9 @@ namespace {
 powersync_status try_schema(const char* json) {
   powersync_schema_t* schema = nullptr;
   const powersync_status status = powersync_schema_from_json(json, &schema);
-  if (status != POWERSYNC_OK) EXPECT_EQ(nullptr, schema);
+  if (status != POWERSYNC_OK) {
+    EXPECT_EQ(nullptr, schema);
+  }
   powersync_schema_free(&schema);
   return status;
 }
