@@ -132,9 +132,11 @@ class RandomJson {
         std::snprintf(buffer, sizeof buffer, "%.*f", static_cast<int>(rng_() % 8),
                       (static_cast<double>(rng_() % 2000000) - 1000000) / 1000.0);
         break;
-      case 4: std::snprintf(buffer, sizeof buffer, "%" PRIu64 "%" PRIu64, rng_(), rng_() % 1000); break;
+      case 4: std::snprintf(buffer, sizeof buffer, "%" PRIu64 "%" PRIu64, static_cast<std::uint64_t>(rng_()),
+                                    static_cast<std::uint64_t>(rng_() % 1000)); break;
       case 5: std::snprintf(buffer, sizeof buffer, "%de%d", static_cast<int>(rng_() % 100), static_cast<int>(rng_() % 60) - 30); break;
-      case 6: std::snprintf(buffer, sizeof buffer, "0.%016" PRIu64 "%" PRIu64, rng_() % 10000000000000000ULL, rng_()); break;
+      case 6: std::snprintf(buffer, sizeof buffer, "0.%016" PRIu64 "%" PRIu64,
+                            static_cast<std::uint64_t>(rng_() % 10000000000000000ULL), static_cast<std::uint64_t>(rng_())); break;
       default: std::snprintf(buffer, sizeof buffer, "%.1f", static_cast<double>(rng_() % 100)); break;
     }
     return buffer;
