@@ -66,7 +66,7 @@ class SyncWorkerTest : public ::testing::Test {
     options.crud_upload_throttle = 0ms;
     worker = std::make_shared<SyncWorker>(
         pool, client_id, connector, service, options,
-        [this](const SyncStatus& status) {
+        [this](const SyncStatus& status, std::uint64_t) {
           std::lock_guard lock(status_mutex);
           statuses.push_back(status);
           status_changed.notify_all();

@@ -164,7 +164,8 @@ class Database : public std::enable_shared_from_this<Database> {
   Lease writer();
   Lease reader();
   std::set<std::string> internal_names_for(const std::vector<std::string>& tables);
-  void publish_sync_status(const sync::SyncStatus& status);
+  // Keeps `status` unless a newer snapshot (higher sequence) is already known; 0 always wins.
+  void publish_sync_status(const sync::SyncStatus& status, std::uint64_t sequence);
 
   std::shared_ptr<ConnectionPool> pool_;
   std::unique_ptr<ChangeNotifier> notifier_;
@@ -179,6 +180,7 @@ class Database : public std::enable_shared_from_this<Database> {
   mutable std::mutex status_mutex_;
   std::condition_variable status_changed_;
   mutable std::optional<sync::SyncStatus> status_;  // loaded from the database on first use
+  std::uint64_t status_sequence_ = 0;  // of status_, per connection
 };
 
 }  // namespace powersync

@@ -55,10 +55,14 @@ void Database::connect(std::shared_ptr<sync::Connector> connector, const sync::S
   TableTracker* tracker = tracker_.get();
   worker_ = std::make_shared<sync::SyncWorker>(
       pool_, client_id_, std::move(connector), std::move(http), options,
-      [self](const sync::SyncStatus& status) {
-        if (auto db = self.lock()) db->publish_sync_status(status);
+      [self](const sync::SyncStatus& status, std::uint64_t sequence) {
+        if (auto db = self.lock()) db->publish_sync_status(status, sequence);
       },
       [tracker](Connection&) { tracker->flush_if_committed(); });
+  {
+    std::lock_guard status_lock(status_mutex_);
+    status_sequence_ = 0;  // the new worker counts from 1 again
+  }
   if (upload_trigger_ == 0) {
     upload_trigger_ = notifier_->add({"ps_crud"}, std::chrono::milliseconds(0), [self](const std::set<std::string>&) {
       auto db = self.lock();
@@ -87,12 +91,14 @@ void Database::disconnect_and_clear(bool clear_local) {
   Lease lease = writer();
   sync::clear_replica(*lease, clear_local);
   after_write(*lease);
-  publish_sync_status(sync::SyncStatus{});
+  publish_sync_status(sync::SyncStatus{}, 0);
 }
 
-void Database::publish_sync_status(const sync::SyncStatus& status) {
+void Database::publish_sync_status(const sync::SyncStatus& status, std::uint64_t sequence) {
   {
     std::lock_guard lock(status_mutex_);
+    if (sequence != 0 && sequence <= status_sequence_) return;  // overtaken by a newer snapshot
+    status_sequence_ = sequence;
     status_ = status;
   }
   status_changed_.notify_all();

@@ -131,10 +131,11 @@ SyncStatus SyncWorker::status() const {
 
 template <typename F>
 void SyncWorker::update_status(F&& change) {
-  // Serialized end to end so listeners see snapshots in the order they were made.
+  // The listener runs without any worker lock held (it may even end up destroying the
+  // worker's owner); the sequence number lets it drop a snapshot overtaken by a newer one.
   static_assert(std::is_invocable_v<F, SyncStatus&>);
-  std::lock_guard publish(publish_mutex_);
   SyncStatus snapshot;
+  std::uint64_t sequence = 0;
   {
     std::lock_guard lock(mutex_);
     SyncStatus next = status_;
@@ -142,8 +143,9 @@ void SyncWorker::update_status(F&& change) {
     if (next == status_) return;
     status_ = next;
     snapshot = std::move(next);
+    sequence = ++status_sequence_;
   }
-  if (on_status_) on_status_(snapshot);
+  if (on_status_) on_status_(snapshot, sequence);
 }
 
 void SyncWorker::publish_download_state() {

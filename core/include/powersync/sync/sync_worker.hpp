@@ -39,7 +39,9 @@ struct SyncOptions {
 // go of it from inside a connector call on one of those threads.
 class SyncWorker : public std::enable_shared_from_this<SyncWorker> {
  public:
-  using StatusListener = std::function<void(const SyncStatus&)>;
+  // Called on a worker thread with each new snapshot and its sequence number (increasing
+  // per worker, from 1); snapshots from the two threads may arrive out of order.
+  using StatusListener = std::function<void(const SyncStatus&, std::uint64_t sequence)>;
   // Called on a worker thread after a sync transaction committed, with the writer still
   // leased, so the owner can publish table changes to watchers.
   using CommitListener = std::function<void(Connection& writer)>;
@@ -84,9 +86,9 @@ class SyncWorker : public std::enable_shared_from_this<SyncWorker> {
   std::mutex session_mutex_;  // the download session is used by both threads
   DownloadSession session_;
 
-  std::mutex publish_mutex_;  // orders status deliveries
   mutable std::mutex mutex_;  // status, credentials, upload trigger
   SyncStatus status_;
+  std::uint64_t status_sequence_ = 0;
   std::optional<Credentials> credentials_;
   bool upload_requested_ = true;  // upload once right after connecting
   std::condition_variable_any upload_wake_;
