@@ -41,17 +41,6 @@ int table_flags(const Table& table) {
          (table.track_previous.only_when_changed ? 8 : 0) | (table.ignore_empty_updates ? 16 : 0);
 }
 
-std::string quote_with(std::string_view text, char delimiter) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += delimiter;
-  for (char c : text) {
-    if (c == delimiter) out += delimiter;
-    out += c;
-  }
-  out += delimiter;
-  return out;
-}
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
@@ -149,10 +138,6 @@ std::optional<std::string> metadata_expression(const Table& table) {
 }
 
 }  // namespace
-
-std::string quote_identifier(std::string_view name) { return quote_with(name, '"'); }
-
-std::string quote_string(std::string_view value) { return quote_with(value, '\''); }
 
 std::string view_sql(const Table& table) { return schema_detail::view_sql(table, TypeSpelling::lower); }
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "powersync/storage/sql_quote.hpp"
 #include "powersync/sync/bucket_storage.hpp"
 
 namespace powersync::sync {
@@ -54,14 +55,7 @@ std::set<std::string, std::less<>> synced_tables(Connection& db) {
   return out;
 }
 
-std::string quoted_data_table(std::string_view type) {
-  std::string out = "\"ps_data__";
-  for (char c : type) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + '"';
-}
+std::string quoted_data_table(std::string_view type) { return quote_identifier("ps_data__" + std::string(type)); }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "powersync/storage/sql_quote.hpp"
 #include "powersync/sync/bucket_storage.hpp"
 
 namespace powersync::sync {
@@ -19,15 +20,7 @@ void clear_replica(Connection& writer, bool clear_local) {
     stmt.bind_text(1, clear_local ? "ps_data_*" : "ps_data__*");
     while (stmt.step()) tables.emplace_back(stmt.column_text(0));
   }
-  for (const auto& name : tables) {
-    std::string quoted = "\"";
-    for (char c : name) {
-      quoted += c;
-      if (c == '"') quoted += '"';
-    }
-    quoted += '"';
-    writer.exec("DELETE FROM " + quoted);
-  }
+  for (const auto& name : tables) writer.exec("DELETE FROM " + quote_identifier(name));
   tx.commit();
 }
 

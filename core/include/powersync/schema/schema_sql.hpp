@@ -5,6 +5,7 @@
 #include <string>
 
 #include "powersync/schema/schema.hpp"
+#include "powersync/storage/sql_quote.hpp"  // quote_identifier, quote_string
 
 namespace powersync {
 
@@ -14,8 +15,5 @@ std::string update_trigger_sql(const Table& table);  // empty for insert-only ta
 std::string delete_trigger_sql(const Table& table);  // empty for insert-only tables
 std::string index_sql(const Table& table, const Index& index);  // CREATE INDEX "ps_data__t__i" ...
 
-// Quoting helpers.
-std::string quote_identifier(std::string_view name);    // "a""b"
-std::string quote_string(std::string_view value);       // 'a''b'
 
 }  // namespace powersync
