@@ -10,15 +10,6 @@ namespace {
 
 using namespace dbtest;
 
-ErrorCode code_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
-
 TEST(DatabaseOpen, InMemoryDatabaseHasViewsAndAClientId) {
   auto db = open_memory();
   EXPECT_EQ(36u, db->client_id().size()) << db->client_id();

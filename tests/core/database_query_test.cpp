@@ -19,15 +19,6 @@ class DatabaseQueryTest : public ::testing::Test {
   std::shared_ptr<Database> db_;
 };
 
-ErrorCode code_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
-
 TEST_F(DatabaseQueryTest, ExecuteReportsChangesLastInsertIdAndReturningRows) {
   ResultSet result = db_->execute("INSERT INTO local_log (msg) VALUES ('a'), ('b')");
   EXPECT_EQ(2, result.rows_affected);

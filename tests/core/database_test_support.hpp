@@ -148,4 +148,14 @@ inline std::string joined(const std::set<std::string>& names) {
   return joined(std::vector<std::string>(names.begin(), names.end()));
 }
 
+// The ErrorCode `call` throws, or ok when it returns.
+inline ErrorCode code_of(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return ErrorCode::ok;
+}
+
 }  // namespace powersync::dbtest

@@ -11,15 +11,6 @@ namespace {
 
 using namespace dbtest;
 
-ErrorCode code_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return ErrorCode::ok;
-}
-
 class DatabaseTransactionTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -33,7 +33,12 @@ std::optional<std::string> optional_raw(const sqljson::JsonValue& entry, std::st
   return std::string(value->raw);
 }
 
+// Reads every row of a cached statement, leaving it reset (also when a row fails to parse).
 std::vector<CrudEntry> read_entries(Statement& statement) {
+  struct ResetOnExit {
+    Statement& statement;
+    ~ResetOnExit() { statement.reset(); }
+  } reset{statement};
   std::vector<CrudEntry> entries;
   while (statement.step()) {
     std::optional<std::int64_t> tx_id;
@@ -118,13 +123,7 @@ CrudBatch read_crud_batch(Connection& connection, int limit) {
   Statement& statement = connection.cached("SELECT id, tx_id, data FROM ps_crud ORDER BY id ASC LIMIT ?");
   statement.bind_int64(1, static_cast<std::int64_t>(limit) + 1);
   CrudBatch batch;
-  try {
-    batch.entries = read_entries(statement);
-  } catch (...) {
-    statement.reset();
-    throw;
-  }
-  statement.reset();
+  batch.entries = read_entries(statement);
   if (batch.entries.size() > static_cast<std::size_t>(limit)) {
     batch.entries.pop_back();
     batch.has_more = true;
@@ -144,13 +143,7 @@ WITH RECURSIVE crud_entries AS (
 )
 SELECT * FROM crud_entries)");
   CrudBatch batch;
-  try {
-    batch.entries = read_entries(statement);
-  } catch (...) {
-    statement.reset();
-    throw;
-  }
-  statement.reset();
+  batch.entries = read_entries(statement);
   if (batch.entries.empty()) return std::nullopt;
   batch.has_more = has_entries_after(connection, batch.last_client_id());
   return batch;
