@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -58,25 +60,8 @@ inline powersync_db_t* open_db(const char* path = nullptr, const char* schema_js
   return db;
 }
 
-// A unique temporary directory removed at destruction.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("powersync-capi-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh temporary directory, removed with its contents at destruction.
+using TempDir = powersync::test::TempDir;
 
 // RAII parameter list with chained adders.
 class Params {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -64,24 +66,8 @@ inline std::int64_t count(Database& db, const std::string& table) {
   return integer(db.get("SELECT count(*) FROM " + table));
 }
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("powersync-db-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh temporary directory, removed with its contents at destruction.
+using TempDir = powersync::test::TempDir;
 
 class Events {
  public:

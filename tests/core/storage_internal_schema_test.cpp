@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <map>
 #include <regex>
 
 #include "powersync/storage/connection.hpp"
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/util/error.hpp"
+#include "temp_dir.hpp"
 
 namespace powersync {
 namespace {
@@ -30,10 +30,9 @@ TEST(InternalSchema, CreatesMigration14LayoutAndAClientId) {
 }
 
 TEST(InternalSchema, ClientIdIsStableAcrossReopen) {
-  auto path = std::filesystem::temp_directory_path() / ("powersync-client-id-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  test::TempDir dir("powersync-client-id");
   ConnectionOptions options;
-  options.path = path.string();
+  options.path = dir.file("client.db");
   std::string first;
   {
     Connection c(options);
@@ -41,7 +40,6 @@ TEST(InternalSchema, ClientIdIsStableAcrossReopen) {
   }
   Connection again(options);
   EXPECT_EQ(ensure_internal_schema(again), first);
-  std::filesystem::remove(path);
 }
 
 TEST(InternalSchema, RefusesANewerLayout) {

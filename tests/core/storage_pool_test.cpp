@@ -1,27 +1,20 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "powersync/storage/connection_pool.hpp"
+#include "temp_dir.hpp"
 #include "powersync/util/error.hpp"
 
 namespace powersync {
 namespace {
 
-std::filesystem::path temp_db(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() / ("powersync-pool-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto path = dir / name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
-  return path;
-}
-
 TEST(ConnectionPool, ReadersSeeCommittedWritesInWalMode) {
+  test::TempDir dir("powersync-pool");
   PoolOptions options;
-  options.path = temp_db("wal.db").string();
+  options.path = dir.file("wal.db");
   options.reader_count = 2;
   int setups = 0;
   auto pool = ConnectionPool::open(options, [&](Connection&, bool) { ++setups; });
@@ -66,8 +59,9 @@ TEST(ConnectionPool, WriterIsExclusiveAndLeasesMoveBetweenThreads) {
 }
 
 TEST(ConnectionPool, CloseWaitsForLeasesThenRefusesNewOnes) {
+  test::TempDir dir("powersync-pool");
   PoolOptions options;
-  options.path = temp_db("close.db").string();
+  options.path = dir.file("close.db");
   options.reader_count = 1;
   auto pool = ConnectionPool::open(options, nullptr);
   auto lease = pool->reader();
