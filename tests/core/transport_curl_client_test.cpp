@@ -14,7 +14,7 @@
 #include "powersync/transport/http_client.hpp"
 #include "powersync/transport/line_framer.hpp"
 #include "powersync/util/error.hpp"
-#include "transport_test_server.hpp"
+#include "test_http_server.hpp"
 
 namespace powersync::transport {
 namespace {
