@@ -23,7 +23,8 @@ class DownloadSessionTest : public ::testing::Test {
 };
 
 TEST_F(DownloadSessionTest, RequestBodyListsHeldBucketsAndOptions) {
-  SessionOptions options{client_id, R"({"region":"eu"})", R"({"app":"v1"})", false, R"([{"stream":"s"}])"};
+  SessionOptions options{client_id, R"({"region":"eu"})", R"({"app":"v1"})", false};
+  StreamStorage(db).subscribe(StreamKey::make("s", std::nullopt), std::nullopt, std::nullopt);
   DownloadSession session(options);
   auto body = nlohmann::json::parse(session.start(db));
   EXPECT_EQ(body["buckets"], nlohmann::json::array());

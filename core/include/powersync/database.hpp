@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "powersync/schema/schema.hpp"
 #include "powersync/storage/connection_pool.hpp"
 #include "powersync/storage/value.hpp"
+#include "powersync/sync/sync_stream.hpp"
 #include "powersync/sync/sync_worker.hpp"
 #include "powersync/util/error.hpp"
 
@@ -148,6 +150,11 @@ class Database : public std::enable_shared_from_this<Database> {
   // Until a full sync (or one of `priority` and above) completed; false on timeout.
   bool wait_for_first_sync(std::optional<int> priority, std::chrono::milliseconds timeout);
 
+  // Sync Streams (powersync/sync/sync_stream.hpp): a stream by name and parameters (a JSON
+  // object, or nullopt/"null" for none), to subscribe to. Throws Error(invalid_argument) for an
+  // empty name or parameters that are not a JSON object.
+  sync::SyncStream sync_stream(std::string name, std::optional<std::string_view> parameters_json = std::nullopt);
+
   // Idempotent. Waits for running statements and callbacks, removes listeners, closes
   // connections. Later calls throw Error(closed).
   void close();
@@ -158,6 +165,8 @@ class Database : public std::enable_shared_from_this<Database> {
 
  private:
   friend class Transaction;
+  friend class sync::SyncStream;
+  friend class sync::SyncStreamSubscription;
   Database() = default;
   void setup_connection(Connection& connection, bool is_writer);
   void after_write(Connection& writer);  // publishes committed table changes
@@ -181,6 +190,19 @@ class Database : public std::enable_shared_from_this<Database> {
   std::condition_variable status_changed_;
   mutable std::optional<sync::SyncStatus> status_;  // loaded from the database on first use
   std::uint64_t status_sequence_ = 0;  // of status_, per connection
+
+  // Sync Streams (database_streams.cpp).
+  std::shared_ptr<sync::SyncStreamSubscription> subscribe_stream(const sync::StreamKey& key,
+                                                                 const sync::SubscribeOptions& options);
+  void unsubscribe_all_streams(const sync::StreamKey& key);
+  void release_stream(const sync::StreamKey& key);
+  bool wait_for_stream_synced(const sync::StreamKey& key, std::chrono::milliseconds timeout, std::stop_token stop);
+  // Hands the keys of live handles to the worker; with no worker, refreshes the offline status.
+  // Called with connection_mutex_ held.
+  void streams_changed_locked(bool refresh_offline_status);
+  std::vector<sync::StreamKey> active_stream_keys();
+  std::mutex streams_mutex_;
+  std::map<sync::StreamKey, int> active_streams_;  // live handles per subscription
 };
 
 }  // namespace powersync

@@ -5,6 +5,7 @@
 #include "powersync/database.hpp"
 
 #include "powersync/sync/bucket_storage.hpp"
+#include "powersync/sync/stream_subscriptions.hpp"
 #include "powersync/transport/http_client.hpp"
 #include "powersync/util/version.hpp"
 #include "powersync/watch/change_notifier.hpp"
@@ -30,6 +31,7 @@ sync::SyncStatus load_offline_status(Connection& reader) {
     }
     status.priorities.push_back({static_cast<int>(priority), at, true});
   }
+  status.streams = sync::load_stream_statuses(reader);
   return status;
 }
 
@@ -63,6 +65,7 @@ void Database::connect(std::shared_ptr<sync::Connector> connector, const sync::S
     std::lock_guard status_lock(status_mutex_);
     status_sequence_ = 0;  // the new worker counts from 1 again
   }
+  worker_->update_subscriptions(active_stream_keys());  // before start: its first request has them
   if (upload_trigger_ == 0) {
     upload_trigger_ = notifier_->add({"ps_crud"}, std::chrono::milliseconds(0), [self](const std::set<std::string>&) {
       auto db = self.lock();

@@ -31,7 +31,32 @@ std::string DownloadSession::start(Connection& db) {
     buckets.push_back({{"name", request.name}, {"after", std::to_string(request.after)}});
     local_buckets_.push_back(request.name);
   }
+  // Live handles keep their subscriptions from expiring; expired ones are dropped here.
+  StreamStorage streams(db);
+  streams.increase_ttl(active_streams_);
+  requested_ = streams.collect_requests(options_.include_default_streams);
+  state_.streams.clear();
+  tracked_streams_.clear();
+  for (const auto& local : streams.load_all()) {
+    state_.streams.push_back(stream_status_from_local(local));
+    tracked_streams_.push_back({local.id, {}});
+  }
   tx.commit();
+  checkpoint_streams_.clear();
+  iterating_ = true;
+
+  nlohmann::json subscriptions = nlohmann::json::array();
+  for (const auto& requested : requested_.subscriptions) {
+    nlohmann::json parameters;  // null
+    if (requested.parameters) {
+      parameters = nlohmann::json::parse(*requested.parameters, nullptr, false);
+      if (parameters.is_discarded()) parameters = nullptr;
+    }
+    subscriptions.push_back({{"stream", requested.stream},
+                             {"parameters", std::move(parameters)},
+                             {"override_priority", requested.override_priority ? nlohmann::json(*requested.override_priority)
+                                                                               : nlohmann::json(nullptr)}});
+  }
   nlohmann::json body = {
       {"buckets", std::move(buckets)},
       {"include_checksum", true},
@@ -42,7 +67,7 @@ std::string DownloadSession::start(Connection& db) {
       {"parameters", parse_object(options_.parameters_json, "parameters")},
       {"streams",
        {{"include_defaults", options_.include_default_streams},
-        {"subscriptions", parse_object(options_.subscriptions_json, "subscriptions")}}},
+        {"subscriptions", std::move(subscriptions)}}},
       {"app_metadata", parse_object(options_.app_metadata_json, "app_metadata")},
   };
   return body.dump();
@@ -54,10 +79,15 @@ void DownloadSession::stream_ended() {
   state_.connected = false;
   state_.downloading = false;
   target_.reset();
+  iterating_ = false;
+  checkpoint_streams_.clear();
+  load_stream_progress();
 }
 
 Instructions DownloadSession::handle_line(Connection& db, const protocol::SyncLine& line, std::size_t size) {
   if (const auto* checkpoint = std::get_if<protocol::Checkpoint>(&line)) {
+    // Stream descriptions come with full checkpoints only; diffs keep them.
+    checkpoint_streams_ = checkpoint->streams;
     TargetCheckpoint target = TargetCheckpoint::from(*checkpoint);
     // Buckets held locally (or in the previous checkpoint) that this one lacks are gone.
     std::vector<std::string> to_delete;
@@ -95,12 +125,20 @@ Instructions DownloadSession::handle_line(Connection& db, const protocol::SyncLi
   }
   if (const auto* keepalive = std::get_if<protocol::TokenExpiresIn>(&line)) {
     Instructions out;
+    {
+      TransactionGuard tx(db);
+      StreamStorage(db).increase_ttl(active_streams_);
+      tx.commit();
+    }
     if (keepalive->expired()) {
       out.fetch_credentials = true;
       out.credentials_expired = true;
       out.close_stream = true;
     } else if (keepalive->seconds <= kPrefetchSeconds) {
       out.fetch_credentials = true;
+    } else if (subscriptions_changed(db)) {
+      // A subscription expired meanwhile: request the new set.
+      out.close_stream = true;
     }
     return out;
   }
@@ -109,8 +147,10 @@ Instructions DownloadSession::handle_line(Connection& db, const protocol::SyncLi
 
 Instructions DownloadSession::on_checkpoint(Connection& db, TargetCheckpoint target,
                                             const std::vector<std::string>& to_delete) {
+  Instructions out;
   TransactionGuard tx(db);
   BucketStorage(db).delete_buckets(to_delete);
+  resolve_streams(db, target, out);
 
   // Progress: ops since the last completed checkpoint against the counts announced now.
   std::map<std::string, BucketProgress> progress;
@@ -146,7 +186,7 @@ Instructions DownloadSession::on_checkpoint(Connection& db, TargetCheckpoint tar
   held_back_.reset();  // a newer checkpoint supersedes one waiting for uploads
   state_.downloading = true;
   load_progress();
-  return {};
+  return out;
 }
 
 Instructions DownloadSession::on_complete(Connection& db, std::optional<int> priority) {
@@ -168,6 +208,7 @@ Instructions DownloadSession::on_complete(Connection& db, std::optional<int> pri
       if (!priority) held_back_ = *target_;
       break;
     case ApplyOutcome::applied:
+      mark_streams_synced(db, priority, result.synced_at_us);
       if (!priority) {
         persist_applied_request(db, *target_);
         out.checkpoint_applied = true;
@@ -177,7 +218,10 @@ Instructions DownloadSession::on_complete(Connection& db, std::optional<int> pri
       break;
   }
   tx.commit();
-  if (out.checkpoint_applied) state_.downloading = false;
+  if (out.checkpoint_applied) {
+    state_.downloading = false;
+    load_stream_progress();
+  }
   if (out.checkpoint_applied || out.partial_applied) load_sync_state(db);
   return out;
 }
@@ -197,6 +241,7 @@ Instructions DownloadSession::upload_completed(Connection& db) {
   }
   const ApplyResult result = BucketStorage(db).sync_local(*held_back_, std::nullopt);
   if (result.outcome == ApplyOutcome::applied) {
+    mark_streams_synced(db, std::nullopt, result.synced_at_us);
     persist_applied_request(db, *held_back_);
     out.checkpoint_applied = true;
   }
@@ -204,6 +249,7 @@ Instructions DownloadSession::upload_completed(Connection& db) {
   held_back_.reset();
   if (out.checkpoint_applied) {
     state_.downloading = false;
+    load_stream_progress();
     load_sync_state(db);
   }
   return out;
@@ -229,6 +275,7 @@ void DownloadSession::load_progress() {
     }
     state_.progress[priority] = counts;
   }
+  load_stream_progress();
 }
 
 void DownloadSession::load_sync_state(Connection& db) {

@@ -53,7 +53,7 @@ SyncWorker::SyncWorker(std::shared_ptr<ConnectionPool> pool, std::string client_
       on_status_(std::move(on_status)),
       on_commit_(std::move(on_commit)),
       session_(SessionOptions{client_id_, options_.parameters_json, options_.app_metadata_json,
-                              options_.include_default_streams, options_.subscriptions_json}) {}
+                              options_.include_default_streams}) {}
 
 namespace {
 
@@ -113,6 +113,7 @@ void SyncWorker::stop() {
     s.downloading = false;
     s.uploading = false;
     s.download_progress.clear();
+    for (auto& stream : s.streams) stream.progress.reset();
   });
 }
 
@@ -122,6 +123,19 @@ void SyncWorker::trigger_upload() {
     upload_requested_ = true;
   }
   upload_wake_.notify_all();
+}
+
+void SyncWorker::update_subscriptions(std::vector<StreamKey> active) {
+  bool restart = false;
+  {
+    std::lock_guard session_lock(session_mutex_);
+    auto lease = pool_->writer();
+    restart = session_.update_subscriptions(*lease, std::move(active));
+  }
+  if (!restart) return;
+  std::lock_guard lock(mutex_);
+  restart_requested_ = true;
+  if (stream_cancel_) stream_cancel_->cancel();
 }
 
 SyncStatus SyncWorker::status() const {
@@ -160,6 +174,7 @@ void SyncWorker::publish_download_state() {
     s.priorities = state.priorities;
     s.has_synced = state.has_synced;
     s.last_synced_at_us = state.last_synced_at_us;
+    s.streams = state.streams;
   });
 }
 
@@ -235,6 +250,10 @@ void SyncWorker::run_stream(std::stop_token stop) {
   const Credentials creds = credentials(stop);
   std::string body;
   {
+    std::lock_guard lock(mutex_);
+    restart_requested_ = false;  // the request made now has the current subscriptions
+  }
+  {
     std::lock_guard session_lock(session_mutex_);
     auto lease = pool_->writer();
     body = session_.start(*lease);
@@ -251,6 +270,24 @@ void SyncWorker::run_stream(std::stop_token stop) {
 
   transport::Cancellation cancel;
   std::stop_callback cancel_on_stop(stop, [&cancel] { cancel.cancel(); });
+  // A subscription change reopens the stream: it cancels this request, and the loop
+  // reconnects at once without reporting an error.
+  auto restart_requested = [this] {
+    std::lock_guard lock(mutex_);
+    return restart_requested_;
+  };
+  {
+    std::lock_guard lock(mutex_);
+    stream_cancel_ = &cancel;
+    if (restart_requested_) cancel.cancel();
+  }
+  struct Unregister {
+    SyncWorker* worker;
+    ~Unregister() {
+      std::lock_guard lock(worker->mutex_);
+      worker->stream_cancel_ = nullptr;
+    }
+  } unregister{this};
 
   int status = 0;
   std::string error_body;
@@ -307,6 +344,9 @@ void SyncWorker::run_stream(std::stop_token stop) {
     if (framer) framer->end_of_stream();
   } catch (const EndIteration&) {
     return;
+  } catch (const Error&) {
+    if (!stop.stop_requested() && restart_requested()) return;
+    throw;
   }
   if (status == 401) {
     invalidate_credentials();

@@ -16,14 +16,11 @@
 #include "powersync/protocol/sync_line.hpp"
 #include "powersync/storage/connection.hpp"
 #include "powersync/sync/bucket_storage.hpp"
+#include "powersync/sync/stream_key.hpp"
+#include "powersync/sync/stream_status.hpp"
+#include "powersync/sync/stream_subscriptions.hpp"
 
 namespace powersync::sync {
-
-struct ProgressCounts {
-  std::int64_t downloaded = 0;
-  std::int64_t total = 0;
-  bool operator==(const ProgressCounts&) const = default;
-};
 
 struct PriorityStatus {
   int priority = 0;
@@ -42,6 +39,8 @@ struct DownloadState {
   std::vector<PriorityStatus> priorities;  // from ps_sync_state, full sync as priority 2^31-1
   std::optional<std::int64_t> last_synced_at_us;
   bool has_synced = false;
+  // Stream subscriptions: stored ones, reconciled with the checkpoint's streams once one arrived.
+  std::vector<SyncStreamStatus> streams;
 };
 
 struct SessionOptions {
@@ -49,7 +48,6 @@ struct SessionOptions {
   std::string parameters_json = "{}";   // connection parameters (a JSON object)
   std::string app_metadata_json = "{}";
   bool include_default_streams = true;
-  std::string subscriptions_json = "[]";  // explicit stream subscriptions (JSON array)
 };
 
 // What the driver must do after an event.
@@ -75,6 +73,11 @@ class DownloadSession {
   // An upload finished: a checkpoint held back by local writes may apply now.
   Instructions upload_completed(Connection& writer);
   void stream_ended();
+  // The keys of the app's live stream subscription handles: their expiry moves forward at
+  // each start and keepalive. Returns true when, during an iteration, this changes the
+  // requested subscriptions, so the stream must be reopened (the official
+  // `update_subscriptions` event).
+  bool update_subscriptions(Connection& writer, std::vector<StreamKey> active);
 
   const DownloadState& state() const noexcept { return state_; }
 
@@ -84,6 +87,11 @@ class DownloadSession {
   void load_progress();
   void load_sync_state(Connection& db);
   static void persist_applied_request(Connection& db, const TargetCheckpoint& checkpoint);
+  // Sync Streams (download_session_streams.cpp).
+  void resolve_streams(Connection& db, const TargetCheckpoint& target, Instructions& out);
+  void mark_streams_synced(Connection& db, std::optional<int> priority, std::int64_t at_us);
+  void load_stream_progress();
+  bool subscriptions_changed(Connection& db);
 
   SessionOptions options_;
   std::vector<std::string> local_buckets_;   // held when the iteration started
@@ -97,6 +105,17 @@ class DownloadSession {
   };
   std::map<std::string, BucketProgress> bucket_progress_;
   DownloadState state_;
+
+  bool iterating_ = false;                 // between start() and stream_ended()
+  std::vector<StreamKey> active_streams_;  // live subscription handles
+  RequestedSubscriptions requested_;       // sent with this iteration's request
+  std::vector<protocol::StreamDescription> checkpoint_streams_;  // of the tracked checkpoint
+  // Parallel to state_.streams: the local row and the buckets in the checkpoint for it.
+  struct TrackedStream {
+    std::int64_t id = 0;
+    std::vector<std::string> buckets;
+  };
+  std::vector<TrackedStream> tracked_streams_;
 };
 
 }  // namespace powersync::sync

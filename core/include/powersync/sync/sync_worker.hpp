@@ -25,8 +25,7 @@ namespace powersync::sync {
 struct SyncOptions {
   std::string parameters_json = "{}";  // connection parameters (JSON object)
   std::string app_metadata_json = "{}";
-  bool include_default_streams = true;
-  std::string subscriptions_json = "[]";
+  bool include_default_streams = true;  // explicit subscriptions come from Database::sync_stream
   std::chrono::milliseconds retry_delay{5000};           // after a failed stream or upload
   std::chrono::milliseconds crud_upload_throttle{1000};  // between upload runs after local writes
   // Sync streams are dropped when no byte arrives for this long (keepalives come every ~20 s).
@@ -59,6 +58,9 @@ class SyncWorker : public std::enable_shared_from_this<SyncWorker> {
   void stop();
   // Local writes were queued: upload them (no sooner than the throttle allows).
   void trigger_upload();
+  // The keys of the app's live stream subscription handles; when this changes the requested
+  // subscriptions of the open stream, the stream is reopened at once.
+  void update_subscriptions(std::vector<StreamKey> active);
   SyncStatus status() const;
 
  private:
@@ -93,6 +95,8 @@ class SyncWorker : public std::enable_shared_from_this<SyncWorker> {
   bool upload_requested_ = true;  // upload once right after connecting
   std::condition_variable_any upload_wake_;
   std::condition_variable_any sleep_wake_;
+  transport::Cancellation* stream_cancel_ = nullptr;  // of the open stream, for a restart
+  bool restart_requested_ = false;
   std::jthread download_thread_;
   std::jthread upload_thread_;
   bool started_ = false;
