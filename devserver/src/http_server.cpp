@@ -1,6 +1,5 @@
 #include "http_server.hpp"
 
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
@@ -12,6 +11,8 @@
 #include "bucket_storage.hpp"
 #include "jwt.hpp"
 #include "powersync/util/error.hpp"
+#include "stream_hub.hpp"
+#include "sync_line_format.hpp"
 #include "sync_stream.hpp"
 #include "upload.hpp"
 
@@ -80,16 +81,6 @@ nlohmann::json error_body(const std::string& code, int status, const std::string
   return {{"error", {{"code", code}, {"status", status}, {"description", description}, {"name", name}}}};
 }
 
-// True once the peer has closed its side: readable with nothing to read. Bytes it sends after
-// the request (none expected) are left alone.
-bool peer_closed(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 0) <= 0) return false;
-  if (p.revents & (POLLHUP | POLLERR)) return true;
-  char byte;
-  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
 TokenClaims authenticate(const Request& req, const DevserverConfig& config) {
   auto header = req[http::field::authorization];
   if (header.empty()) throw AuthError("PSYNC_S2106", "Authentication required");
@@ -113,6 +104,8 @@ void DevServer::start() {
   replicator_ = std::make_unique<Replicator>(config_, notifier_);
   replicator_->initialize();
   replicator_->start();
+  hub_ = std::make_unique<StreamHub>(config_, notifier_);
+  hub_->start();
   tcp::endpoint endpoint(boost::asio::ip::make_address(config_.host), config_.port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
@@ -137,6 +130,7 @@ void DevServer::stop() {
   for (auto& slot : connections_)
     if (slot.thread.joinable()) slot.thread.join();
   connections_.clear();
+  hub_->stop();
   boost::system::error_code ec;
   acceptor_.close(ec);
   if (replicator_) replicator_->stop();
@@ -163,7 +157,7 @@ void DevServer::reap_finished_connections() {
 
 void DevServer::accept_loop() {
   while (!stopping_) {
-    tcp::socket socket(io_);
+    tcp::socket socket(hub_->io_context());
     boost::system::error_code ec;
     acceptor_.accept(socket, ec);
     if (ec) {
@@ -213,10 +207,13 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
           continue;
         }
         // Validated before the 200 header goes out; later failures can only end the stream.
-        SyncStream stream(config_, replicator_->sync_version(), notifier_, std::move(claims), std::move(body));
+        SyncStream stream(config_, replicator_->sync_version(), std::move(claims), std::move(body));
+        auto accept = req[http::field::accept];
+        auto format = negotiate_sync_line_format(std::string_view(accept.data(), accept.size()));
         http::response<http::empty_body> res{http::status::ok, req.version()};
         res.set(http::field::server, "powersync-devserver");
-        res.set(http::field::content_type, "application/x-ndjson");
+        res.set(http::field::content_type, std::string(content_type(format)));
+        res.set("X-Accel-Buffering", "no");
         res.chunked(true);
         res.keep_alive(false);
         http::response_serializer<http::empty_body> serializer{res};
@@ -224,17 +221,27 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
         if (ec) break;
         socket.set_option(tcp::no_delay(true), ec);
         keep_alive = false;
+        // The first checkpoint (possibly much data) is written from this thread; afterwards the
+        // hub serves the stream and this thread ends.
+        bool alive;
         try {
-          stream.run([&](const std::string& line) {
-            std::string chunk = line;
-            chunk += '\n';
-            boost::asio::write(socket, http::make_chunk(boost::asio::buffer(chunk)), ec);
+          BucketStorage storage(config_.storage_path);
+          alive = stream.emit(storage, [&](const nlohmann::ordered_json& line) {
+            auto bytes = encode_sync_line(line, format);
+            boost::asio::write(socket, http::make_chunk(boost::asio::buffer(bytes)), ec);
             return !ec && !stopping_;
-          }, [&] { return peer_closed(socket.native_handle()); });
+          });
         } catch (const std::exception&) {
           break;  // the client sees the stream end without a last chunk, and reconnects
         }
-        if (!ec) boost::asio::write(socket, http::make_chunk_last(), ec);
+        if (!alive) break;
+        {
+          std::lock_guard lock(connections_mutex_);
+          slot.fd = -1;
+        }
+        hub_->add(std::move(socket), std::move(stream), format);
+        slot.done = true;
+        return;
       } else if (target.path == "/write-checkpoint2.json" && req.method() == http::verb::get) {
         auto claims = authenticate(req, config_);
         auto client_id = query_parameter(target.query, "client_id");

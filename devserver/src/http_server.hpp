@@ -1,10 +1,11 @@
 #pragma once
-// The HTTP side: a listening socket and one thread per connection (synchronous Beast), routing
-//   POST /sync/stream              NDJSON sync stream (auth)
+// The HTTP side: a listening socket and one short-lived thread per connection (synchronous
+// Beast) for requests, routing
+//   POST /sync/stream              sync stream, NDJSON or BSON (auth); after its first checkpoint
+//                                  the stream moves to the StreamHub and the thread ends
 //   GET  /write-checkpoint2.json   {"data":{"write_checkpoint":"N"}} (auth)
 //   POST /api/data                 backend upload of CRUD batches (see README.md)
 //   GET  /probes/{liveness,startup,readiness}
-// Thread-per-connection keeps the first slice simple; see README.md for the limits.
 
 #include <atomic>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "change_notifier.hpp"
 #include "config.hpp"
 #include "replicator.hpp"
+#include "stream_hub.hpp"
 
 namespace powersync::devserver {
 
@@ -35,8 +37,10 @@ class DevServer {
   const DevserverConfig& config() const { return config_; }
   // Closes the listener and every connection, and joins all threads.
   void stop();
-  // Connections whose thread is still serving (diagnostics and tests).
+  // Connections whose thread is still serving a request (diagnostics and tests).
   std::size_t active_connections();
+  // Sync streams served by the hub (past their first checkpoint).
+  std::size_t active_streams() { return hub_ ? hub_->stream_count() : 0; }
 
  private:
   struct ConnectionSlot {
@@ -51,6 +55,7 @@ class DevServer {
   DevserverConfig config_;
   ChangeNotifier notifier_;
   std::unique_ptr<Replicator> replicator_;
+  std::unique_ptr<StreamHub> hub_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::uint16_t port_ = 0;

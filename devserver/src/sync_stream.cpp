@@ -1,12 +1,8 @@
 #include "sync_stream.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <map>
-#include <optional>
+#include <cstdlib>
 
-#include "bucket_resolver.hpp"
-#include "bucket_storage.hpp"
 #include "checksum.hpp"
 #include "powersync/util/error.hpp"
 
@@ -71,133 +67,105 @@ void validate_sync_request(const nlohmann::json& request) {
   }
 }
 
-SyncStream::SyncStream(const DevserverConfig& config, int sync_version, ChangeNotifier& notifier, TokenClaims claims,
-                       nlohmann::json request)
-    : config_(config), sync_version_(sync_version), notifier_(notifier), claims_(std::move(claims)),
-      request_(std::move(request)) {
+SyncStream::SyncStream(const DevserverConfig& config, int sync_version, TokenClaims claims, nlohmann::json request)
+    : config_(config), claims_(std::move(claims)), request_(std::move(request)) {
   validate_sync_request(request_);
-}
-
-void SyncStream::run(const std::function<bool(const std::string&)>& write_line,
-                     const std::function<bool()>& client_gone) {
-  using Clock = std::chrono::steady_clock;
-  BucketStorage storage(config_.storage_path);
-  auto resolved = resolve_buckets(config_, sync_version_, claims_, request_);
-  std::string client_id = request_.value("client_id", std::string());
-
-  std::map<std::string, std::int64_t> after;  // per bucket: the last op id the client has
-  for (const auto& b : resolved.buckets) after[b.name] = 0;
+  resolved_ = resolve_buckets(config_, sync_version, claims_, request_);
+  client_id_ = request_.value("client_id", std::string());
+  for (const auto& b : resolved_.buckets) after_[b.name] = 0;
   if (request_.contains("buckets") && request_["buckets"].is_array()) {
     for (const auto& b : request_["buckets"]) {
-      if (!b.is_object() || !b.contains("name") || !b["name"].is_string()) continue;
-      auto it = after.find(b["name"].get<std::string>());
-      if (it == after.end() || !b.contains("after")) continue;
+      auto it = after_.find(b["name"].get<std::string>());
+      if (it == after_.end() || !b.contains("after")) continue;
       if (b["after"].is_string()) it->second = std::strtoll(b["after"].get<std::string>().c_str(), nullptr, 10);
       if (b["after"].is_number_integer()) it->second = b["after"].get<std::int64_t>();
     }
   }
+  auto now = Clock::now();
+  keepalive_interval_ = std::chrono::seconds(std::max(1, config_.keepalive_seconds));
+  next_keepalive_ = now + keepalive_interval_;
+  expires_at_ = now + std::chrono::seconds(std::max<std::int64_t>(0, claims_.expires_at - unix_now()));
+}
 
-  std::map<std::string, BucketState> sent;  // bucket states in the last checkpoint sent
-  std::optional<std::int64_t> sent_write_checkpoint;
-  bool first = true;
-  auto generation = notifier_.generation();
-  auto keepalive_interval = std::chrono::seconds(std::max(1, config_.keepalive_seconds));
-  auto next_keepalive = Clock::now() + keepalive_interval;
-  auto expires_at = Clock::now() + std::chrono::seconds(std::max<std::int64_t>(0, claims_.expires_at - unix_now()));
-
-  while (true) {
-    {
-      TransactionGuard snapshot(storage.connection(), TransactionGuard::Kind::deferred);
-      auto head = storage.head_op_id();
-      auto processed = storage.processed_change_seq();
-      std::map<std::string, BucketState> states;
-      for (const auto& b : resolved.buckets) states[b.name] = storage.bucket_state(b.name).value_or(BucketState{});
-      std::optional<std::int64_t> write_checkpoint = sent_write_checkpoint;
-      if (!client_id.empty()) {
-        auto wc = storage.write_checkpoint(claims_.subject, client_id);
-        if (wc && wc->change_seq <= processed) write_checkpoint = wc->checkpoint;
-      }
-
-      Json line;
-      if (first) {
-        Json buckets = Json::array();
-        for (const auto& b : resolved.buckets) buckets.push_back(checkpoint_bucket(b, states[b.name]));
-        Json checkpoint{{"last_op_id", std::to_string(head)}};
-        if (write_checkpoint) checkpoint["write_checkpoint"] = std::to_string(*write_checkpoint);
-        checkpoint["buckets"] = std::move(buckets);
-        checkpoint["streams"] = resolved.streams;
-        line = Json{{"checkpoint", std::move(checkpoint)}};
-      } else {
-        Json updated = Json::array();
-        for (const auto& b : resolved.buckets)
-          if (!same_state(sent[b.name], states[b.name])) updated.push_back(checkpoint_bucket(b, states[b.name]));
-        if (!updated.empty() || write_checkpoint != sent_write_checkpoint) {
-          Json diff{{"last_op_id", std::to_string(head)}};
-          if (write_checkpoint) diff["write_checkpoint"] = std::to_string(*write_checkpoint);
-          diff["removed_buckets"] = Json::array();
-          diff["updated_buckets"] = std::move(updated);
-          line = Json{{"checkpoint_diff", std::move(diff)}};
-        }
-      }
-
-      if (!line.is_null()) {
-        if (!write_line(line.dump(-1, ' ', false, Json::error_handler_t::replace))) return;
-        first = false;
-        sent = states;
-        sent_write_checkpoint = write_checkpoint;
-        for (std::size_t i = 0; i < resolved.buckets.size(); ++i) {
-          const auto& bucket = resolved.buckets[i];
-          auto& position = after[bucket.name];
-          auto up_to = std::min(head, states[bucket.name].last_op_id);
-          while (position < up_to) {
-            auto ops = storage.ops(bucket.name, position, up_to, kOpsPerDataLine + 1);
-            bool has_more = ops.size() > static_cast<std::size_t>(kOpsPerDataLine);
-            if (has_more) ops.resize(kOpsPerDataLine);
-            if (ops.empty()) break;
-            Json data = Json::array();
-            for (const auto& op : ops) data.push_back(op_json(op));
-            auto next_after = ops.back().op_id;
-            Json body{{"bucket", bucket.name}, {"after", std::to_string(position)},
-                      {"next_after", std::to_string(next_after)}, {"has_more", has_more}, {"data", std::move(data)}};
-            if (!write_line(Json{{"data", std::move(body)}}.dump(-1, ' ', false, Json::error_handler_t::replace)))
-              return;
-            position = next_after;
-            if (!has_more) break;
-          }
-          // A higher-priority group is complete: the client may publish it before the rest.
-          bool last_of_priority = i + 1 < resolved.buckets.size() && resolved.buckets[i + 1].priority != bucket.priority;
-          if (last_of_priority) {
-            Json partial{{"partial_checkpoint_complete",
-                          {{"last_op_id", std::to_string(head)}, {"priority", bucket.priority}}}};
-            if (!write_line(partial.dump())) return;
-          }
-        }
-        Json complete{{"checkpoint_complete", {{"last_op_id", std::to_string(head)}}}};
-        if (!write_line(complete.dump())) return;
-      }
-      snapshot.commit();
-    }
-
-    while (true) {
-      // Idle streams look at their socket every few seconds, so a vanished client frees its thread.
-      auto deadline = std::min({next_keepalive, expires_at, Clock::now() + std::chrono::seconds(2)});
-      auto seen = generation;
-      generation = notifier_.wait(generation, deadline);
-      if (notifier_.stopped()) return;
-      if (client_gone && client_gone()) return;
-      auto now = Clock::now();
-      if (now >= expires_at) {
-        write_line(R"({"token_expires_in":0})");
-        return;
-      }
-      if (now >= next_keepalive) {
-        auto remaining = std::max<std::int64_t>(0, claims_.expires_at - unix_now());
-        if (!write_line(Json{{"token_expires_in", remaining}}.dump())) return;
-        next_keepalive = now + keepalive_interval;
-      }
-      if (generation != seen) break;
-    }
+bool SyncStream::emit(BucketStorage& storage, const SyncLineSink& sink) {
+  TransactionGuard snapshot(storage.connection(), TransactionGuard::Kind::deferred);
+  auto head = storage.head_op_id();
+  auto processed = storage.processed_change_seq();
+  std::map<std::string, BucketState> states;
+  for (const auto& b : resolved_.buckets) states[b.name] = storage.bucket_state(b.name).value_or(BucketState{});
+  std::optional<std::int64_t> write_checkpoint = sent_write_checkpoint_;
+  if (!client_id_.empty()) {
+    auto wc = storage.write_checkpoint(claims_.subject, client_id_);
+    if (wc && wc->change_seq <= processed) write_checkpoint = wc->checkpoint;
   }
+
+  Json line;
+  if (first_) {
+    Json buckets = Json::array();
+    for (const auto& b : resolved_.buckets) buckets.push_back(checkpoint_bucket(b, states[b.name]));
+    Json checkpoint{{"last_op_id", std::to_string(head)}};
+    if (write_checkpoint) checkpoint["write_checkpoint"] = std::to_string(*write_checkpoint);
+    checkpoint["buckets"] = std::move(buckets);
+    checkpoint["streams"] = resolved_.streams;
+    line = Json{{"checkpoint", std::move(checkpoint)}};
+  } else {
+    Json updated = Json::array();
+    for (const auto& b : resolved_.buckets)
+      if (!same_state(sent_[b.name], states[b.name])) updated.push_back(checkpoint_bucket(b, states[b.name]));
+    if (updated.empty() && write_checkpoint == sent_write_checkpoint_) return true;
+    Json diff{{"last_op_id", std::to_string(head)}};
+    if (write_checkpoint) diff["write_checkpoint"] = std::to_string(*write_checkpoint);
+    diff["removed_buckets"] = Json::array();
+    diff["updated_buckets"] = std::move(updated);
+    line = Json{{"checkpoint_diff", std::move(diff)}};
+  }
+
+  if (!sink(line)) return false;
+  first_ = false;
+  sent_ = states;
+  sent_write_checkpoint_ = write_checkpoint;
+  for (std::size_t i = 0; i < resolved_.buckets.size(); ++i) {
+    const auto& bucket = resolved_.buckets[i];
+    auto& position = after_[bucket.name];
+    auto up_to = std::min(head, states[bucket.name].last_op_id);
+    while (position < up_to) {
+      auto ops = storage.ops(bucket.name, position, up_to, kOpsPerDataLine + 1);
+      bool has_more = ops.size() > static_cast<std::size_t>(kOpsPerDataLine);
+      if (has_more) ops.resize(kOpsPerDataLine);
+      if (ops.empty()) break;
+      Json data = Json::array();
+      for (const auto& op : ops) data.push_back(op_json(op));
+      auto next_after = ops.back().op_id;
+      Json body{{"bucket", bucket.name}, {"after", std::to_string(position)},
+                {"next_after", std::to_string(next_after)}, {"has_more", has_more}, {"data", std::move(data)}};
+      if (!sink(Json{{"data", std::move(body)}})) return false;
+      position = next_after;
+      if (!has_more) break;
+    }
+    // A higher-priority group is complete: the client may publish it before the rest.
+    bool last_of_priority = i + 1 < resolved_.buckets.size() && resolved_.buckets[i + 1].priority != bucket.priority;
+    if (last_of_priority &&
+        !sink(Json{{"partial_checkpoint_complete", {{"last_op_id", std::to_string(head)}, {"priority", bucket.priority}}}}))
+      return false;
+  }
+  if (!sink(Json{{"checkpoint_complete", {{"last_op_id", std::to_string(head)}}}})) return false;
+  snapshot.commit();
+  return true;
+}
+
+SyncStream::Clock::time_point SyncStream::next_timer() const { return std::min(next_keepalive_, expires_at_); }
+
+bool SyncStream::on_timer(Clock::time_point now, const SyncLineSink& sink) {
+  if (now >= expires_at_) {
+    sink(Json{{"token_expires_in", 0}});
+    return false;
+  }
+  if (now >= next_keepalive_) {
+    auto remaining = std::max<std::int64_t>(0, claims_.expires_at - unix_now());
+    if (!sink(Json{{"token_expires_in", remaining}})) return false;
+    next_keepalive_ = now + keepalive_interval_;
+  }
+  return true;
 }
 
 }  // namespace powersync::devserver

@@ -1,0 +1,183 @@
+#include "sync_line_format.hpp"
+
+#include <bson/bson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+#include "powersync/util/error.hpp"
+
+namespace powersync::devserver {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+struct MediaRange {
+  std::string_view type, subtype;
+  double q = 1;
+};
+
+std::vector<MediaRange> parse_accept(std::string_view accept) {
+  std::vector<MediaRange> ranges;
+  while (!accept.empty()) {
+    auto comma = accept.find(',');
+    auto item = trim(accept.substr(0, comma));
+    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+    auto semi = item.find(';');
+    auto media = trim(item.substr(0, semi));
+    auto slash = media.find('/');
+    if (media.empty() || slash == std::string_view::npos) continue;
+    MediaRange range{trim(media.substr(0, slash)), trim(media.substr(slash + 1))};
+    while (semi != std::string_view::npos) {
+      auto rest = item.substr(semi + 1);
+      semi = rest.find(';');
+      auto param = trim(rest.substr(0, semi));
+      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        std::string value(trim(param.substr(2)));
+        char* end = nullptr;
+        double q = std::strtod(value.c_str(), &end);
+        range.q = end == value.c_str() ? 0 : std::clamp(q, 0.0, 1.0);
+      }
+    }
+    ranges.push_back(range);
+  }
+  return ranges;
+}
+
+// The q a media type gets from the most specific range matching it; -1 when none matches.
+double quality(const std::vector<MediaRange>& ranges, std::string_view type, std::string_view subtype) {
+  int best_specificity = -1;
+  double q = -1;
+  for (const auto& r : ranges) {
+    int specificity;
+    if (iequals(r.type, type) && iequals(r.subtype, subtype)) specificity = 2;
+    else if (iequals(r.type, type) && r.subtype == "*") specificity = 1;
+    else if (r.type == "*" && r.subtype == "*") specificity = 0;
+    else continue;
+    if (specificity > best_specificity) {
+      best_specificity = specificity;
+      q = r.q;
+    }
+  }
+  return q;
+}
+
+void append_value(bson_t* doc, const std::string& key, const Json& value);
+
+void append_members(bson_t* doc, const Json& value) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) append_value(doc, it.key(), it.value());
+  } else {
+    for (std::size_t i = 0; i < value.size(); ++i) append_value(doc, std::to_string(i), value[i]);
+  }
+}
+
+void append_number(bson_t* doc, const std::string& key, const Json& value) {
+  auto k = key.c_str();
+  auto len = static_cast<int>(key.size());
+  if (value.is_number_integer()) {
+    bool fits = value.is_number_unsigned()
+                    ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max())
+                    : value.get<std::int64_t>() >= std::numeric_limits<std::int32_t>::min() &&
+                          value.get<std::int64_t>() <= std::numeric_limits<std::int32_t>::max();
+    if (fits) {
+      bson_append_int32(doc, k, len, static_cast<std::int32_t>(value.get<std::int64_t>()));
+      return;
+    }
+  }
+  bson_append_double(doc, k, len, value.get<double>());
+}
+
+void append_value(bson_t* doc, const std::string& key, const Json& value) {
+  auto k = key.c_str();
+  auto len = static_cast<int>(key.size());
+  switch (value.type()) {
+    case Json::value_t::null:
+    case Json::value_t::discarded:
+      bson_append_null(doc, k, len);
+      break;
+    case Json::value_t::boolean:
+      bson_append_bool(doc, k, len, value.get<bool>());
+      break;
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
+      append_number(doc, key, value);
+      break;
+    case Json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      if (!bson_append_utf8(doc, k, len, text.data(), static_cast<int>(text.size())))
+        throw_invalid_argument("sync line value too large for BSON");
+      break;
+    }
+    case Json::value_t::object: {
+      bson_t child;
+      bson_append_document_begin(doc, k, len, &child);
+      append_members(&child, value);
+      bson_append_document_end(doc, &child);
+      break;
+    }
+    case Json::value_t::array: {
+      bson_t child;
+      bson_append_array_begin(doc, k, len, &child);
+      append_members(&child, value);
+      bson_append_array_end(doc, &child);
+      break;
+    }
+    case Json::value_t::binary:
+      throw_invalid_argument("binary values are not part of the sync protocol");
+  }
+}
+
+}  // namespace
+
+SyncLineFormat negotiate_sync_line_format(std::string_view accept) {
+  auto ranges = parse_accept(accept);
+  if (ranges.empty()) return SyncLineFormat::ndjson;
+  auto ndjson = quality(ranges, "application", "x-ndjson");
+  auto bson = quality(ranges, "application", "vnd.powersync.bson-stream");
+  // NDJSON wins ties and is the fallback when neither is acceptable.
+  return bson > 0 && bson > ndjson ? SyncLineFormat::bson : SyncLineFormat::ndjson;
+}
+
+std::string_view content_type(SyncLineFormat format) {
+  return format == SyncLineFormat::bson ? kBsonStreamContentType : kNdjsonContentType;
+}
+
+std::string to_bson_document(const nlohmann::ordered_json& object) {
+  if (!object.is_object()) throw_invalid_argument("a BSON document must be a JSON object");
+  bson_t* doc = bson_new();
+  try {
+    append_members(doc, object);
+  } catch (...) {
+    bson_destroy(doc);
+    throw;
+  }
+  std::string bytes(reinterpret_cast<const char*>(bson_get_data(doc)), doc->len);
+  bson_destroy(doc);
+  return bytes;
+}
+
+std::string encode_sync_line(const nlohmann::ordered_json& line, SyncLineFormat format) {
+  if (format == SyncLineFormat::bson) return to_bson_document(line);
+  auto text = line.dump(-1, ' ', false, Json::error_handler_t::replace);
+  text += '\n';
+  return text;
+}
+
+}  // namespace powersync::devserver
