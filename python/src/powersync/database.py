@@ -168,6 +168,7 @@ class PowerSyncDatabase(_Queries):
         self._native = _native.Database.open(schema.to_json(), path, reader_count, wal, busy_timeout_ms,
                                              cache_size_kib or 0)
         self._sync: Any = None  # the sync client, once connect() was called
+        self._subscriptions: set = set()  # callback subscriptions live until closed
         _open_databases.add(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -189,6 +190,7 @@ class PowerSyncDatabase(_Queries):
         if self._sync is not None:
             self._sync.close()
         self._native.close()
+        self._subscriptions.clear()
         _open_databases.discard(self)
 
     async def close_async(self) -> None:
@@ -290,7 +292,7 @@ class PowerSyncDatabase(_Queries):
 
         if on_result is None:
             return WatchQuery(register)
-        return watch_callback(register, on_result, on_error)
+        return watch_callback(register, on_result, on_error, self._subscriptions)
 
     @overload
     def on_change(self, tables: Sequence[str], *, throttle_ms: int = 30) -> ChangeStream: ...
@@ -311,7 +313,7 @@ class PowerSyncDatabase(_Queries):
 
         if callback is None:
             return ChangeStream(register)
-        return change_callback(register, callback)
+        return change_callback(register, callback, self._subscriptions)
 
     # -- upload queue ------------------------------------------------------------------------
 

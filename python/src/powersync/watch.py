@@ -38,13 +38,18 @@ def _deliver(loop: Optional[asyncio.AbstractEventLoop], fn: Callable[..., Any], 
 
 class Subscription:
     """A registered callback. It runs until ``close()`` (or the end of a ``with`` block) or
-    until the database closes."""
+    until the database closes; the database keeps it alive until then."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_alive: Optional[set] = None) -> None:
         self._listener: Any = None
+        self._keep_alive = keep_alive
+        if keep_alive is not None:
+            keep_alive.add(self)
 
     def close(self) -> None:
         listener, self._listener = self._listener, None
+        if self._keep_alive is not None:
+            self._keep_alive.discard(self)
         if listener is not None:
             listener.remove()
 
@@ -167,8 +172,8 @@ class ChangeStream(_Stream[set]):
 
 
 def watch_callback(register: Callable[[Callable[..., None]], Any], on_result: Callable[[list], Any],
-                   on_error: Optional[Callable[[Exception], Any]]) -> Subscription:
-    subscription = Subscription()
+                   on_error: Optional[Callable[[Exception], Any]], keep_alive: set) -> Subscription:
+    subscription = Subscription(keep_alive)
     loop = _running_loop()
 
     def on_native(status: int, message: Optional[str], rows: Optional[list]) -> None:
@@ -177,12 +182,21 @@ def watch_callback(register: Callable[[Callable[..., None]], Any], on_result: Ca
         elif on_error is not None:
             _deliver(loop, on_error, _from_native(status, message or "watch query failed", 0))
 
-    subscription._listener = register(on_native)
+    try:
+        subscription._listener = register(on_native)
+    except BaseException:
+        subscription.close()
+        raise
     return subscription
 
 
-def change_callback(register: Callable[[Callable[..., None]], Any], callback: Callable[[set], Any]) -> Subscription:
-    subscription = Subscription()
+def change_callback(register: Callable[[Callable[..., None]], Any], callback: Callable[[set], Any],
+                    keep_alive: set) -> Subscription:
+    subscription = Subscription(keep_alive)
     loop = _running_loop()
-    subscription._listener = register(lambda tables: _deliver(loop, callback, set(tables)))
+    try:
+        subscription._listener = register(lambda tables: _deliver(loop, callback, set(tables)))
+    except BaseException:
+        subscription.close()
+        raise
     return subscription
