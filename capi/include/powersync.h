@@ -366,6 +366,146 @@ POWERSYNC_API powersync_status powersync_db_watch(powersync_db_t *db, const char
  * free_user_data has run. Accepts NULL and *listener == NULL. */
 POWERSYNC_API void powersync_listener_remove(powersync_listener_t **listener);
 
+/* ------------------------------------------------------------------------- */
+/* Sync: connector, connect, status                                          */
+/* ------------------------------------------------------------------------- */
+
+/* A request from the sync engine to the host's connector. The host finishes it exactly once,
+ * from any thread and at any time (during the callback or long after it returned), with one
+ * of the functions below; each takes the handle, frees it and sets it to NULL. Freeing a
+ * request without finishing it fails it. Finishing a request whose connection has since
+ * ended is harmless. */
+typedef struct powersync_credentials_request_t powersync_credentials_request_t;
+typedef struct powersync_upload_request_t powersync_upload_request_t;
+
+/* Credentials for the sync service. `endpoint` is the service URL (https://, or http:// to a
+ * loopback address only), `token` a JWT that is never logged. `expires_at_ms` is the token's
+ * expiry in Unix milliseconds, or 0 if unknown; the engine fetches new credentials before then. */
+POWERSYNC_API powersync_status powersync_credentials_request_complete(powersync_credentials_request_t **request,
+                                                                      const char *endpoint, const char *token,
+                                                                      int64_t expires_at_ms);
+/* No user is signed in: the engine stays disconnected and asks again after the retry delay. */
+POWERSYNC_API powersync_status powersync_credentials_request_signed_out(powersync_credentials_request_t **request);
+/* Fetching failed; `message` (may be NULL) appears as the status' download_error. */
+POWERSYNC_API powersync_status powersync_credentials_request_fail(powersync_credentials_request_t **request,
+                                                                  const char *message);
+POWERSYNC_API void powersync_credentials_request_free(powersync_credentials_request_t **request);
+
+/* The upload ran: the host completed what it uploaded with powersync_crud_batch_complete. */
+POWERSYNC_API powersync_status powersync_upload_request_complete(powersync_upload_request_t **request);
+/* The upload failed; it is retried after the retry delay. `message` (may be NULL) appears
+ * as the status' upload_error. */
+POWERSYNC_API powersync_status powersync_upload_request_fail(powersync_upload_request_t **request,
+                                                             const char *message);
+POWERSYNC_API void powersync_upload_request_free(powersync_upload_request_t **request);
+
+/* The host's backend connector: a callback table, copied by powersync_db_connect. Set
+ * struct_size to sizeof(powersync_connector_t); fields may only be appended in later
+ * versions. Both callbacks run on a sync worker thread, never with a library lock held,
+ * and hand the request to the host (see above); they should return quickly and finish the
+ * request later. A status other than POWERSYNC_OK fails the request if it is still open.
+ * free_user_data (may be NULL) runs once the connection ends: on disconnect, on a new
+ * connect, on close, or when powersync_db_connect fails. */
+typedef struct powersync_connector_t {
+  size_t struct_size;
+  void *user_data;
+  int32_t (*fetch_credentials)(void *user_data, powersync_credentials_request_t *request);
+  /* Upload the queued writes: powersync_db_get_crud_batch or
+   * powersync_db_get_next_crud_transaction, send them to the backend, complete them. */
+  int32_t (*upload_data)(void *user_data, powersync_upload_request_t *request);
+  void (*free_user_data)(void *user_data);
+} powersync_connector_t;
+
+typedef struct powersync_connect_options_t powersync_connect_options_t;
+
+/* Defaults: no parameters, default streams included, retry delay 5000 ms, upload throttle
+ * 1000 ms, stream idle timeout 60000 ms, the system's CA certificates. */
+POWERSYNC_API powersync_status powersync_connect_options_new(powersync_connect_options_t **out_options);
+/* Connection parameters, a JSON object (connection.parameter('x') in sync streams). */
+POWERSYNC_API powersync_status powersync_connect_options_set_params_json(powersync_connect_options_t *options,
+                                                                         const char *json);
+/* App metadata sent with the sync request, a JSON object of strings. */
+POWERSYNC_API powersync_status powersync_connect_options_set_app_metadata_json(powersync_connect_options_t *options,
+                                                                               const char *json);
+/* Whether streams marked auto_subscribe on the service are synced without a subscription. */
+POWERSYNC_API powersync_status powersync_connect_options_set_include_default_streams(powersync_connect_options_t *options,
+                                                                                     bool include);
+/* Wait after a failed sync stream or upload before trying again. */
+POWERSYNC_API powersync_status powersync_connect_options_set_retry_delay_ms(powersync_connect_options_t *options,
+                                                                            int32_t delay_ms);
+/* Minimum time between two uploads triggered by local writes. */
+POWERSYNC_API powersync_status powersync_connect_options_set_crud_upload_throttle_ms(powersync_connect_options_t *options,
+                                                                                     int32_t throttle_ms);
+/* A stream on which no byte arrives for this long is dropped and reopened. */
+POWERSYNC_API powersync_status powersync_connect_options_set_stream_idle_timeout_ms(powersync_connect_options_t *options,
+                                                                                    int32_t timeout_ms);
+/* Names the language package in the User-Agent, e.g. "powersync-python/0.1.0". */
+POWERSYNC_API powersync_status powersync_connect_options_set_user_agent_binding(powersync_connect_options_t *options,
+                                                                                const char *binding);
+/* A PEM file of CA certificates to trust instead of the system's. Verification stays on. */
+POWERSYNC_API powersync_status powersync_connect_options_set_ca_bundle_path(powersync_connect_options_t *options,
+                                                                            const char *path);
+POWERSYNC_API void powersync_connect_options_free(powersync_connect_options_t **options);
+
+/* Starts syncing through `connector` (replacing an earlier connection) and returns at once;
+ * progress and failures arrive in the sync status. `options` may be NULL. */
+POWERSYNC_API powersync_status powersync_db_connect(powersync_db_t *db, const powersync_connector_t *connector,
+                                                    const powersync_connect_options_t *options);
+/* Stops syncing; once it returns no connector callback runs and none will. Idempotent. */
+POWERSYNC_API powersync_status powersync_db_disconnect(powersync_db_t *db);
+/* Disconnects, then deletes everything synced and the upload queue (and, with
+ * `clear_local`, local-only tables' rows). has_synced starts over. */
+POWERSYNC_API powersync_status powersync_db_disconnect_and_clear(powersync_db_t *db, bool clear_local);
+
+/* An immutable snapshot of the sync state. */
+typedef struct powersync_sync_status_t powersync_sync_status_t;
+
+/* The full sync priority: a sync of everything, as opposed to priorities 0..3. */
+#define POWERSYNC_PRIORITY_FULL (-1)
+
+POWERSYNC_API powersync_status powersync_db_get_sync_status(powersync_db_t *db, powersync_sync_status_t **out_status);
+POWERSYNC_API powersync_status powersync_sync_status_copy(const powersync_sync_status_t *status,
+                                                          powersync_sync_status_t **out_status);
+POWERSYNC_API bool powersync_sync_status_connected(const powersync_sync_status_t *status);
+POWERSYNC_API bool powersync_sync_status_connecting(const powersync_sync_status_t *status);
+POWERSYNC_API bool powersync_sync_status_downloading(const powersync_sync_status_t *status);
+POWERSYNC_API bool powersync_sync_status_uploading(const powersync_sync_status_t *status);
+/* Whether a full sync has ever completed on this database. */
+POWERSYNC_API bool powersync_sync_status_has_synced(const powersync_sync_status_t *status);
+/* Unix milliseconds of the last completed full sync, or -1 if none. */
+POWERSYNC_API int64_t powersync_sync_status_last_synced_at_ms(const powersync_sync_status_t *status);
+/* The last download (stream, credentials) or upload failure, or NULL. Borrowed from `status`. */
+POWERSYNC_API const char *powersync_sync_status_download_error(const powersync_sync_status_t *status);
+POWERSYNC_API const char *powersync_sync_status_upload_error(const powersync_sync_status_t *status);
+/* While downloading: operations downloaded and expected for buckets of `priority` (0..3) and
+ * above, or for everything with POWERSYNC_PRIORITY_FULL. False (and zeros) when not downloading. */
+POWERSYNC_API bool powersync_sync_status_download_progress(const powersync_sync_status_t *status, int32_t priority,
+                                                           int64_t *out_downloaded, int64_t *out_total);
+/* Per-priority sync results, highest priority (lowest number) first. */
+POWERSYNC_API size_t powersync_sync_status_priority_count(const powersync_sync_status_t *status);
+/* Entry `index`: its priority, whether it has synced, and when (Unix ms, -1 if never). */
+POWERSYNC_API powersync_status powersync_sync_status_priority_at(const powersync_sync_status_t *status, size_t index,
+                                                                 int32_t *out_priority, bool *out_has_synced,
+                                                                 int64_t *out_last_synced_at_ms);
+/* The whole snapshot as a JSON object (the fields above, snake_case). Borrowed from `status`. */
+POWERSYNC_API const char *powersync_sync_status_get_json(const powersync_sync_status_t *status);
+POWERSYNC_API void powersync_sync_status_free(powersync_sync_status_t **status);
+
+/* Called on the notifier thread with each new status; `status` is borrowed for the call
+ * (copy it with powersync_sync_status_copy to keep it). Rapid changes may be coalesced into
+ * the newest snapshot. */
+typedef int32_t (*powersync_sync_status_fn)(void *user_data, const powersync_sync_status_t *status);
+
+POWERSYNC_API powersync_status powersync_db_on_sync_status(powersync_db_t *db, powersync_sync_status_fn callback,
+                                                           void *user_data, void (*free_user_data)(void *user_data),
+                                                           powersync_listener_t **out_listener);
+
+/* Blocks until a sync of `priority` (0..3, or POWERSYNC_PRIORITY_FULL) has completed, for at
+ * most `timeout_ms` (-1: no limit). *out_synced says whether it did; closing the database ends
+ * the wait with POWERSYNC_ERROR_CLOSED. Event loops should use powersync_db_on_sync_status. */
+POWERSYNC_API powersync_status powersync_db_wait_for_first_sync(powersync_db_t *db, int32_t priority,
+                                                                int32_t timeout_ms, bool *out_synced);
+
 #ifdef __cplusplus
 }
 #endif

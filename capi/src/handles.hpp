@@ -10,6 +10,10 @@
 
 #include "powersync.h"
 #include "powersync/database.hpp"
+#include "powersync/sync/completion.hpp"
+#include "powersync/sync/connector.hpp"
+#include "powersync/sync/sync_status.hpp"
+#include "powersync/sync/sync_worker.hpp"
 
 namespace powersync::capi {
 
@@ -72,6 +76,13 @@ const Params& params_or_empty(const powersync_params_t* params) noexcept;
 // Hands a result to the caller as a cursor (or drops it when `out` is NULL).
 void emit_cursor(ResultSet&& result, powersync_cursor_t** out);
 
+// Validates the host's callback table and wraps a copy of it; free_user_data runs when the
+// last engine reference to the connector goes.
+std::shared_ptr<sync::Connector> make_host_connector(const powersync_connector_t* connector);
+
+// A snapshot handle for the caller (its JSON form is built once, here).
+std::unique_ptr<powersync_sync_status_t> make_sync_status(const sync::SyncStatus& status);
+
 }  // namespace powersync::capi
 
 struct powersync_schema_t {
@@ -121,4 +132,22 @@ struct powersync_listener_t {
   std::weak_ptr<powersync::capi::DbCore> core;
   powersync::Database::ListenerId id = 0;
   std::weak_ptr<powersync::capi::CallbackBox> box;
+};
+
+struct powersync_credentials_request_t {
+  std::shared_ptr<powersync::sync::Completion<std::optional<powersync::sync::Credentials>>> done;
+};
+
+struct powersync_upload_request_t {
+  std::shared_ptr<powersync::sync::Completion<powersync::sync::Done>> done;
+};
+
+struct powersync_connect_options_t {
+  powersync::sync::SyncOptions options;
+  std::string ca_bundle_path;
+};
+
+struct powersync_sync_status_t {
+  powersync::sync::SyncStatus status;
+  std::string json;  // built with the snapshot, so the borrowed string needs no lock
 };

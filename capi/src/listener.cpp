@@ -1,4 +1,4 @@
-// powersync_listener_t: on_change and watch registrations, and their removal.
+// powersync_listener_t: on_change, watch and sync status registrations, and their removal.
 //
 // Each registration owns a CallbackBox shared by the core's std::function and tracked
 // (weakly) by the database and the listener handle; free_user_data runs exactly once,
@@ -123,6 +123,26 @@ powersync_status powersync_db_watch(powersync_db_t* db, const char* sql, const p
                                 deliver(*box, "watch", [&] { return callback(box->user_data, status, message, nullptr); });
                               }
                             });
+                      });
+  });
+}
+
+powersync_status powersync_db_on_sync_status(powersync_db_t* db, powersync_sync_status_fn callback, void* user_data,
+                                             void (*free_user_data)(void* user_data),
+                                             powersync_listener_t** out_listener) {
+  return guarded([&] {
+    register_listener(db, user_data, free_user_data, reinterpret_cast<const void*>(callback), out_listener,
+                      [&](Database& database, const std::shared_ptr<CallbackBox>& box) {
+                        return database.on_sync_status([box, callback](const sync::SyncStatus& status) {
+                          std::unique_ptr<powersync_sync_status_t> snapshot;
+                          try {
+                            snapshot = make_sync_status(status);
+                          } catch (...) {
+                            log_swallowed("building a sync status snapshot");
+                            return;
+                          }
+                          deliver(*box, "sync status", [&] { return callback(box->user_data, snapshot.get()); });
+                        });
                       });
   });
 }

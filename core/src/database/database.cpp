@@ -92,6 +92,10 @@ void Database::close() {
     (void)tracker_.release();
   }
   pool_->close();
+  {
+    std::lock_guard lock(status_mutex_);  // a waiter between its check and its wait sees this
+  }
+  status_changed_.notify_all();  // wait_for_status returns on close
 }
 
 bool Database::is_closed() const noexcept { return !pool_ || pool_->closed(); }
