@@ -58,6 +58,8 @@ class BuildWithLibrary(build_ext):
             target_dir.mkdir(parents=True, exist_ok=True)
             shipped = target_dir / SONAME
             shutil.copyfile(library, shipped)
+            if shutil.which("strip") and not os.environ.get("POWERSYNC_KEEP_DEBUG_INFO"):
+                subprocess.check_call(["strip", "--strip-debug", str(shipped)])
             # The linker looks for libpowersync.so; give it one beside the shipped copy.
             link_dir = Path(self.build_temp) / "powersync-link"
             link_dir.mkdir(parents=True, exist_ok=True)
