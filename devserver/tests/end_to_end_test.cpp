@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include <bson/bson.h>
+
 #include <nlohmann/json.hpp>
 
 #include "checksum.hpp"
@@ -411,4 +413,72 @@ TEST_F(DevserverEndToEnd, ClosedIdleStreamsEndOnTheServer) {
     EXPECT_TRUE(wait_for([&] { return server_->active_streams() == 1 && server_->active_connections() == 0; }));
   }  // the client goes away while its stream is idle
   EXPECT_TRUE(wait_for([&] { return server_->active_streams() == 0; }));
+}
+
+namespace {
+
+json bson_to_json(const std::string& document) {
+  bson_t doc;
+  if (!bson_init_static(&doc, reinterpret_cast<const uint8_t*>(document.data()), document.size()))
+    throw std::runtime_error("invalid BSON document");
+  char* text = bson_as_relaxed_extended_json(&doc, nullptr);
+  auto parsed = json::parse(text);
+  bson_free(text);
+  return parsed;
+}
+
+}  // namespace
+
+TEST_F(DevserverEndToEnd, BsonStreamCarriesTheSameLinesAsNdjson) {
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('l1', 'ünï \"q\"', 'u1'), ('l2', NULL, 'u1')");
+  backend_->exec("INSERT INTO todos (id, description, list_id) VALUES ('t1', 'x', 'l1')");
+  std::string request =
+      R"({"client_id":"c9","streams":{"subscriptions":[{"stream":"list_todos","parameters":{"list_id":"l1"}}]}})";
+  auto read_first_checkpoint = [&](const std::string& accept, bool bson) {
+    HttpConnection stream(server_->port());
+    stream.send("POST", "/sync/stream", request, token("u1"), accept.empty() ? "" : "Accept: " + accept + "\r\n");
+    EXPECT_EQ(stream.status, 200);
+    EXPECT_EQ(stream.headers["content-type"], bson ? "application/vnd.powersync.bson-stream" : "application/x-ndjson");
+    std::vector<json> lines;
+    for (int i = 0; i < 100; ++i) {
+      auto line = bson ? bson_to_json(stream.next_bson_document().value()) : json::parse(stream.next_line().value());
+      lines.push_back(line);
+      if (line.contains("checkpoint_complete")) break;
+    }
+    return lines;
+  };
+  // Replication runs in the background: wait until the first checkpoint carries all three rows.
+  auto ndjson = read_first_checkpoint("", false);
+  for (int i = 0; i < 100 && ndjson.size() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ndjson = read_first_checkpoint("", false);
+  }
+  auto bson = read_first_checkpoint("application/vnd.powersync.bson-stream;q=0.9,application/x-ndjson;q=0.8", true);
+  ASSERT_GE(ndjson.size(), 4u);  // checkpoint, two data lines, checkpoint_complete
+  EXPECT_EQ(bson, ndjson);
+  EXPECT_TRUE(bson.back().contains("checkpoint_complete"));
+  // A client preferring NDJSON gets it even though it also accepts BSON.
+  auto preferring_ndjson = read_first_checkpoint("application/x-ndjson, application/vnd.powersync.bson-stream;q=0.5", false);
+  EXPECT_EQ(preferring_ndjson, ndjson);
+}
+
+TEST_F(DevserverEndToEnd, BsonStreamDeliversLaterChanges) {
+  HttpConnection stream(server_->port());
+  stream.send("POST", "/sync/stream", R"({"client_id":"c10"})", token("u1"),
+              "Accept: application/vnd.powersync.bson-stream\r\n");
+  ASSERT_EQ(stream.headers["content-type"], "application/vnd.powersync.bson-stream");
+  StreamState state;
+  auto read_until_bson = [&](const std::function<bool(const StreamState&)>& done) {
+    for (int i = 0; i < 1000; ++i) {
+      auto line = bson_to_json(stream.next_bson_document().value());
+      state.apply(line);
+      if (line.contains("checkpoint_complete") && done(state)) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(read_until_bson([](const StreamState&) { return true; }));
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('l7', 'later', 'u1')");
+  ASSERT_TRUE(read_until_bson([](const StreamState& s) { return s.ops.size() == 1; }));
+  EXPECT_EQ(state.rows[R"(1#my_lists|0["u1"])"]["l7"]["name"], "later");
+  state.expect_checksums_match();
 }

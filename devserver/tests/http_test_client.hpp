@@ -35,8 +35,9 @@ class HttpConnection {
 
   // Sends the request and reads the status line and headers.
   void send(const std::string& method, const std::string& path, const std::string& body = "",
-            const std::string& token = "") {
+            const std::string& token = "", const std::string& extra_headers = "") {
     std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    request += extra_headers;  // each "Name: value\r\n"
     if (!token.empty()) request += "Authorization: Token " + token + "\r\n";
     if (!body.empty() || method == "POST")
       request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
@@ -89,6 +90,30 @@ class HttpConnection {
       }
       auto piece = next_chunk();
       if (!piece) return std::nullopt;
+      lines_ += *piece;
+    }
+  }
+
+  // The next document of a chunked BSON stream (its raw bytes), or nullopt at the end.
+  std::optional<std::string> next_bson_document() {
+    while (true) {
+      if (lines_.size() >= 4) {
+        auto size = static_cast<std::size_t>(static_cast<unsigned char>(lines_[0])) |
+                    static_cast<std::size_t>(static_cast<unsigned char>(lines_[1])) << 8 |
+                    static_cast<std::size_t>(static_cast<unsigned char>(lines_[2])) << 16 |
+                    static_cast<std::size_t>(static_cast<unsigned char>(lines_[3])) << 24;
+        if (size < 5) throw std::runtime_error("bad BSON document length");
+        if (lines_.size() >= size) {
+          auto document = lines_.substr(0, size);
+          lines_.erase(0, size);
+          return document;
+        }
+      }
+      auto piece = next_chunk();
+      if (!piece) {
+        if (!lines_.empty()) throw std::runtime_error("stream ended inside a BSON document");
+        return std::nullopt;
+      }
       lines_ += *piece;
     }
   }

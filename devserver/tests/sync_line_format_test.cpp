@@ -1,0 +1,90 @@
+// Sync line formats: Accept negotiation as the service does it, and BSON documents whose types
+// match what the service's encoder writes.
+#include <gtest/gtest.h>
+
+#include <bson/bson.h>
+
+#include <nlohmann/json.hpp>
+
+#include "sync_line_format.hpp"
+
+using namespace powersync::devserver;
+
+TEST(DevserverSyncLineFormat, NegotiationPrefersBsonOnlyWhenTheClientDoes) {
+  // What the official JS SDK sends.
+  EXPECT_EQ(negotiate_sync_line_format("application/vnd.powersync.bson-stream;q=0.9,application/x-ndjson;q=0.8"),
+            SyncLineFormat::bson);
+  EXPECT_EQ(negotiate_sync_line_format("application/vnd.powersync.bson-stream"), SyncLineFormat::bson);
+  EXPECT_EQ(negotiate_sync_line_format("application/*, application/vnd.powersync.bson-stream"), SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format(""), SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format("*/*"), SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format("application/json"), SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format("application/x-ndjson"), SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format("application/x-ndjson;q=1, application/vnd.powersync.bson-stream;q=0.5"),
+            SyncLineFormat::ndjson);
+  EXPECT_EQ(negotiate_sync_line_format("application/vnd.powersync.bson-stream;q=0"), SyncLineFormat::ndjson);
+  // The most specific range decides each type's q: here */* gives BSON 0.5 over NDJSON's 0.1.
+  EXPECT_EQ(negotiate_sync_line_format("application/x-ndjson;q=0.1, */*;q=0.5"), SyncLineFormat::bson);
+  EXPECT_EQ(negotiate_sync_line_format("Application/VND.PowerSync.BSON-Stream ; q=0.7 , application/x-ndjson;q=0.2"),
+            SyncLineFormat::bson);
+  EXPECT_EQ(negotiate_sync_line_format("garbage,,;q=,"), SyncLineFormat::ndjson);
+  EXPECT_EQ(content_type(SyncLineFormat::bson), "application/vnd.powersync.bson-stream");
+  EXPECT_EQ(content_type(SyncLineFormat::ndjson), "application/x-ndjson");
+}
+
+TEST(DevserverSyncLineFormat, NdjsonIsOneLine) {
+  nlohmann::ordered_json line{{"checkpoint_complete", {{"last_op_id", "7"}}}};
+  EXPECT_EQ(encode_sync_line(line, SyncLineFormat::ndjson), "{\"checkpoint_complete\":{\"last_op_id\":\"7\"}}\n");
+}
+
+TEST(DevserverSyncLineFormat, BsonDocumentKeepsOrderAndServiceNumberTypes) {
+  nlohmann::ordered_json line{
+      {"data",
+       {{"bucket", "1#s|0[\"u\"]"},
+        {"has_more", false},
+        {"data", nlohmann::ordered_json::array({{{"op_id", "12"},
+                                                 {"checksum", 3573495687u},  // over int32: a double, as JS numbers go
+                                                 {"small", -5},
+                                                 {"ratio", 0.5},
+                                                 {"data", nullptr}}})}}}};
+  auto bytes = encode_sync_line(line, SyncLineFormat::bson);
+  bson_t doc;
+  ASSERT_TRUE(bson_init_static(&doc, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  ASSERT_EQ(bytes.size(), doc.len);  // exactly one document, nothing after it
+
+  bson_iter_t it;
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.bucket", &it));
+  EXPECT_STREQ(bson_iter_utf8(&it, nullptr), "1#s|0[\"u\"]");
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.has_more", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_BOOL(&it));
+  EXPECT_FALSE(bson_iter_bool(&it));
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.checksum", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_DOUBLE(&it));
+  EXPECT_EQ(bson_iter_double(&it), 3573495687.0);
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.small", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_INT32(&it));
+  EXPECT_EQ(bson_iter_int32(&it), -5);
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.ratio", &it));
+  EXPECT_EQ(bson_iter_double(&it), 0.5);
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.data", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_NULL(&it));
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data", &it));
+  EXPECT_TRUE(BSON_ITER_HOLDS_ARRAY(&it));
+
+  // Member order is the line's order (the first key names the line's kind).
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_next(&it));
+  EXPECT_STREQ(bson_iter_key(&it), "data");
+}
+
+TEST(DevserverSyncLineFormat, OnlyObjectsAreDocuments) {
+  EXPECT_THROW(to_bson_document(nlohmann::ordered_json::array()), std::exception);
+  EXPECT_THROW(to_bson_document(nlohmann::ordered_json("text")), std::exception);
+}
