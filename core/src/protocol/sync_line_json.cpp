@@ -59,8 +59,11 @@ std::int64_t read_int(value v, std::string_view field) {
   if (v.type() != json_type::number || v.get_number_type() != number_type::signed_integer) {
     if (v.type() == json_type::number && v.get_number_type() == number_type::floating_point_number) {
       const double d = v.get_double();
-      const auto whole = static_cast<std::int64_t>(d);
-      if (static_cast<double>(whole) == d) return whole;
+      // Out of range (or NaN) the cast would be undefined; 2^63 itself does not fit.
+      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+        const auto whole = static_cast<std::int64_t>(d);
+        if (static_cast<double>(whole) == d) return whole;
+      }
     }
     malformed(std::string(field) + " must be an integer");
   }
