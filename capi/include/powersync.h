@@ -506,6 +506,79 @@ POWERSYNC_API powersync_status powersync_db_on_sync_status(powersync_db_t *db, p
 POWERSYNC_API powersync_status powersync_db_wait_for_first_sync(powersync_db_t *db, int32_t priority,
                                                                 int32_t timeout_ms, bool *out_synced);
 
+/* ------------------------------------------------------------------------- */
+/* Sync Streams                                                              */
+/* ------------------------------------------------------------------------- */
+
+/* A live subscription to a Sync Stream. While any handle of a subscription is alive it is
+ * requested from the service; once the last one is released it stays until its TTL runs out
+ * (default one day), so a restarted app finds its data still there. Subscriptions are stored
+ * in the database and survive restarts; (un)subscribing while connected re-requests the
+ * stream. Thread-safe. */
+typedef struct powersync_stream_subscription_t powersync_stream_subscription_t;
+typedef struct powersync_subscribe_options_t powersync_subscribe_options_t;
+
+/* Defaults: TTL one day, the stream's own priority. */
+POWERSYNC_API powersync_status powersync_subscribe_options_new(powersync_subscribe_options_t **out_options);
+/* How long the subscription outlives its last handle, in seconds (>= 0). */
+POWERSYNC_API powersync_status powersync_subscribe_options_set_ttl_seconds(powersync_subscribe_options_t *options,
+                                                                           int64_t ttl_seconds);
+/* Overrides the priority (0 highest .. 3) of the stream's buckets for this subscription. */
+POWERSYNC_API powersync_status powersync_subscribe_options_set_priority(powersync_subscribe_options_t *options,
+                                                                        int32_t priority);
+POWERSYNC_API void powersync_subscribe_options_free(powersync_subscribe_options_t **options);
+
+/* Subscribes to stream `name` with `params_json` (a JSON object, or NULL for none) and returns
+ * a new handle. `options` may be NULL. Subscribing again renews the TTL. */
+POWERSYNC_API powersync_status powersync_db_subscribe_stream(powersync_db_t *db, const char *name,
+                                                             const char *params_json,
+                                                             const powersync_subscribe_options_t *options,
+                                                             powersync_stream_subscription_t **out_subscription);
+/* Drops the subscription to `name` with `params_json` at once, whatever handles exist. */
+POWERSYNC_API powersync_status powersync_db_unsubscribe_all_stream(powersync_db_t *db, const char *name,
+                                                                   const char *params_json);
+/* The stream's name; borrowed from the handle. */
+POWERSYNC_API const char *powersync_stream_subscription_get_name(const powersync_stream_subscription_t *subscription);
+/* Its parameters as canonical JSON (keys sorted), or NULL without; borrowed from the handle. */
+POWERSYNC_API const char *powersync_stream_subscription_get_params_json(
+    const powersync_stream_subscription_t *subscription);
+/* Blocks until the stream's data has synced at least once, for at most `timeout_ms` (-1: no
+ * limit). *out_synced says whether it did; a closed database ends it with POWERSYNC_ERROR_CLOSED. */
+POWERSYNC_API powersync_status powersync_stream_subscription_wait_for_first_sync(
+    powersync_stream_subscription_t *subscription, int32_t timeout_ms, bool *out_synced);
+/* Releases the handle (the subscription then expires after its TTL unless another handle
+ * holds it) and frees it. Accepts NULL; safe after the database closed. */
+POWERSYNC_API void powersync_stream_subscription_unsubscribe(powersync_stream_subscription_t **subscription);
+
+/* Per-stream entries of a status snapshot: every explicit subscription and every default
+ * stream the service announced. Strings are borrowed from the snapshot. */
+POWERSYNC_API size_t powersync_sync_status_stream_count(const powersync_sync_status_t *status);
+/* The index of the entry for `name` with `params_json` (NULL: none), compared as canonical
+ * JSON. *out_found is false if the snapshot has no such entry. */
+POWERSYNC_API powersync_status powersync_sync_status_find_stream(const powersync_sync_status_t *status,
+                                                                 const char *name, const char *params_json,
+                                                                 bool *out_found, size_t *out_index);
+POWERSYNC_API const char *powersync_sync_status_stream_name(const powersync_sync_status_t *status, size_t index);
+/* NULL when subscribed without parameters. */
+POWERSYNC_API const char *powersync_sync_status_stream_params_json(const powersync_sync_status_t *status,
+                                                                   size_t index);
+/* Whether the service included the stream in its last checkpoint. */
+POWERSYNC_API bool powersync_sync_status_stream_active(const powersync_sync_status_t *status, size_t index);
+/* Whether the service syncs it without a subscription (auto_subscribe). */
+POWERSYNC_API bool powersync_sync_status_stream_is_default(const powersync_sync_status_t *status, size_t index);
+POWERSYNC_API bool powersync_sync_status_stream_has_explicit_subscription(const powersync_sync_status_t *status,
+                                                                         size_t index);
+/* Unix ms when an explicit subscription runs out, or -1. */
+POWERSYNC_API int64_t powersync_sync_status_stream_expires_at_ms(const powersync_sync_status_t *status, size_t index);
+/* Unix ms when the stream's data was last made visible, or -1 if it never synced. */
+POWERSYNC_API int64_t powersync_sync_status_stream_last_synced_at_ms(const powersync_sync_status_t *status,
+                                                                     size_t index);
+/* The stream's priority in the current checkpoint (0..3), or -1 before one named it. */
+POWERSYNC_API int32_t powersync_sync_status_stream_priority(const powersync_sync_status_t *status, size_t index);
+/* While downloading: its operations downloaded and expected; false (and zeros) otherwise. */
+POWERSYNC_API bool powersync_sync_status_stream_progress(const powersync_sync_status_t *status, size_t index,
+                                                         int64_t *out_downloaded, int64_t *out_total);
+
 #ifdef __cplusplus
 }
 #endif

@@ -151,3 +151,12 @@ struct powersync_sync_status_t {
   powersync::sync::SyncStatus status;
   std::string json;  // built with the snapshot, so the borrowed string needs no lock
 };
+
+struct powersync_subscribe_options_t {
+  powersync::sync::SubscribeOptions options;
+};
+
+struct powersync_stream_subscription_t {
+  std::shared_ptr<powersync::sync::SyncStreamSubscription> subscription;
+  std::shared_ptr<powersync::capi::DbCore> core;  // tells a closed database from a slow sync
+};

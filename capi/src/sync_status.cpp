@@ -40,6 +40,21 @@ std::vector<const sync::PriorityStatus*> priority_entries(const sync::SyncStatus
   return entries;
 }
 
+nlohmann::json stream_json(const sync::SyncStreamStatus& stream) {
+  nlohmann::json progress = nullptr;
+  if (stream.progress) progress = {{"downloaded", stream.progress->downloaded}, {"total", stream.progress->total}};
+  return {{"name", stream.name},
+          {"parameters", stream.parameters_json ? nlohmann::json::parse(*stream.parameters_json) : nlohmann::json(nullptr)},
+          {"active", stream.active},
+          {"is_default", stream.is_default},
+          {"has_explicit_subscription", stream.has_explicit_subscription},
+          {"expires_at", ms_or_null(stream.expires_at_us)},
+          {"last_synced_at", ms_or_null(stream.last_synced_at_us)},
+          {"has_synced", stream.has_synced()},
+          {"priority", stream.priority ? nlohmann::json(*stream.priority) : nlohmann::json(nullptr)},
+          {"progress", progress}};
+}
+
 std::string to_json(const sync::SyncStatus& status) {
   nlohmann::json progress = nullptr;
   if (const auto* all = progress_for(status, std::nullopt)) {
@@ -54,6 +69,8 @@ std::string to_json(const sync::SyncStatus& status) {
                           {"has_synced", entry->has_synced},
                           {"last_synced_at", ms_or_null(entry->last_synced_at_us)}});
   }
+  nlohmann::json streams = nlohmann::json::array();
+  for (const auto& stream : status.streams) streams.push_back(stream_json(stream));
   return nlohmann::json{{"connected", status.connected},
                         {"connecting", status.connecting},
                         {"downloading", status.downloading},
@@ -63,8 +80,15 @@ std::string to_json(const sync::SyncStatus& status) {
                         {"download_error", string_or_null(status.download_error)},
                         {"upload_error", string_or_null(status.upload_error)},
                         {"download_progress", progress},
-                        {"priorities", priorities}}
+                        {"priorities", priorities},
+                        {"streams", streams}}
       .dump();
+}
+
+// The stream entry `index`, or nullptr when out of range.
+const sync::SyncStreamStatus* stream_at(const powersync_sync_status_t* status, size_t index) {
+  if (status == nullptr || index >= status->status.streams.size()) return nullptr;
+  return &status->status.streams[index];
 }
 
 }  // namespace
@@ -168,6 +192,81 @@ powersync_status powersync_sync_status_priority_at(const powersync_sync_status_t
 
 const char* powersync_sync_status_get_json(const powersync_sync_status_t* status) {
   return status != nullptr ? status->json.c_str() : nullptr;
+}
+
+size_t powersync_sync_status_stream_count(const powersync_sync_status_t* status) {
+  return status != nullptr ? status->status.streams.size() : 0;
+}
+
+powersync_status powersync_sync_status_find_stream(const powersync_sync_status_t* status, const char* name,
+                                                   const char* params_json, bool* out_found, size_t* out_index) {
+  return guarded([&] {
+    require(out_found, "out_found");
+    *out_found = false;
+    require(status, "status");
+    require(name, "name");
+    const auto wanted = sync::StreamKey::make(
+        name, params_json != nullptr ? std::optional<std::string_view>(params_json) : std::nullopt);
+    const auto& streams = status->status.streams;
+    for (size_t i = 0; i < streams.size(); ++i) {
+      if (streams[i].name == wanted.name && streams[i].parameters_json == wanted.parameters_json) {
+        *out_found = true;
+        if (out_index != nullptr) *out_index = i;
+        return;
+      }
+    }
+  });
+}
+
+const char* powersync_sync_status_stream_name(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr ? stream->name.c_str() : nullptr;
+}
+
+const char* powersync_sync_status_stream_params_json(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr && stream->parameters_json ? stream->parameters_json->c_str() : nullptr;
+}
+
+bool powersync_sync_status_stream_active(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr && stream->active;
+}
+
+bool powersync_sync_status_stream_is_default(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr && stream->is_default;
+}
+
+bool powersync_sync_status_stream_has_explicit_subscription(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr && stream->has_explicit_subscription;
+}
+
+int64_t powersync_sync_status_stream_expires_at_ms(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr ? to_ms(stream->expires_at_us) : -1;
+}
+
+int64_t powersync_sync_status_stream_last_synced_at_ms(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr ? to_ms(stream->last_synced_at_us) : -1;
+}
+
+int32_t powersync_sync_status_stream_priority(const powersync_sync_status_t* status, size_t index) {
+  const auto* stream = stream_at(status, index);
+  return stream != nullptr && stream->priority ? *stream->priority : -1;
+}
+
+bool powersync_sync_status_stream_progress(const powersync_sync_status_t* status, size_t index,
+                                           int64_t* out_downloaded, int64_t* out_total) {
+  if (out_downloaded != nullptr) *out_downloaded = 0;
+  if (out_total != nullptr) *out_total = 0;
+  const auto* stream = stream_at(status, index);
+  if (stream == nullptr || !stream->progress) return false;
+  if (out_downloaded != nullptr) *out_downloaded = stream->progress->downloaded;
+  if (out_total != nullptr) *out_total = stream->progress->total;
+  return true;
 }
 
 void powersync_sync_status_free(powersync_sync_status_t** status) {

@@ -462,4 +462,116 @@ TEST_F(CapiSyncTest, WaitingOnAClosedDatabaseEndsWithClosed) {
   EXPECT_FALSE(synced);
 }
 
+// ---- Sync Streams ---------------------------------------------------------------------
+
+class CapiStreamTest : public CapiSyncTest {
+ protected:
+  void SetUp() override {
+    CapiSyncTest::SetUp();
+    service_.lines = {
+        R"({"checkpoint":{"last_op_id":"1","buckets":[{"bucket":"s","checksum":5,"count":1,"priority":2,"subscriptions":[{"sub":0}]},{"bucket":"d","checksum":0,"count":0,"priority":3,"subscriptions":[{"default":1}]}],"streams":[{"name":"list_todos","is_default":false,"errors":[]},{"name":"mine","is_default":true,"errors":[]}]}})",
+        R"({"data":{"bucket":"s","data":[{"op_id":"1","op":"PUT","object_type":"todos","object_id":"t1","checksum":5,"data":"{\"id\":\"t1\",\"description\":\"shared\"}"}]}})",
+        kComplete};
+  }
+};
+
+TEST_F(CapiStreamTest, SubscribeRequestsTheStreamAndReportsItsStatus) {
+  powersync_subscribe_options_t* options = nullptr;
+  ASSERT_OK(powersync_subscribe_options_new(&options));
+  ASSERT_OK(powersync_subscribe_options_set_ttl_seconds(options, 3600));
+  ASSERT_OK(powersync_subscribe_options_set_priority(options, 2));
+  powersync_stream_subscription_t* subscription = nullptr;
+  ASSERT_OK(powersync_db_subscribe_stream(db_, "list_todos", R"({ "list" : "l1" })", options, &subscription));
+  powersync_subscribe_options_free(&options);
+  EXPECT_STREQ("list_todos", powersync_stream_subscription_get_name(subscription));
+  EXPECT_STREQ(R"({"list":"l1"})", powersync_stream_subscription_get_params_json(subscription));
+
+  connect();
+  bool synced = false;
+  ASSERT_OK(powersync_stream_subscription_wait_for_first_sync(subscription, 30000, &synced));
+  EXPECT_TRUE(synced);
+  EXPECT_EQ(std::vector<std::string>{"shared"}, query_texts(db_, "SELECT description FROM todos"));
+
+  const std::string body = service_.requests().front().body;
+  EXPECT_NE(std::string::npos, body.find(R"("stream":"list_todos")")) << body;
+  EXPECT_NE(std::string::npos, body.find(R"("override_priority":2)")) << body;
+  EXPECT_NE(std::string::npos, body.find(R"("include_defaults":true)")) << body;
+
+  Status status(db_);
+  bool found = false;
+  size_t index = 99;
+  ASSERT_OK(powersync_sync_status_find_stream(status.status, "list_todos", R"({"list":"l1"})", &found, &index));
+  ASSERT_TRUE(found);
+  EXPECT_STREQ("list_todos", powersync_sync_status_stream_name(status.status, index));
+  EXPECT_STREQ(R"({"list":"l1"})", powersync_sync_status_stream_params_json(status.status, index));
+  EXPECT_TRUE(powersync_sync_status_stream_active(status.status, index));
+  EXPECT_TRUE(powersync_sync_status_stream_has_explicit_subscription(status.status, index));
+  EXPECT_FALSE(powersync_sync_status_stream_is_default(status.status, index));
+  EXPECT_GT(powersync_sync_status_stream_expires_at_ms(status.status, index), 1600000000000);
+  EXPECT_GT(powersync_sync_status_stream_last_synced_at_ms(status.status, index), 1600000000000);
+  EXPECT_EQ(2, powersync_sync_status_stream_priority(status.status, index));
+
+  ASSERT_OK(powersync_sync_status_find_stream(status.status, "mine", nullptr, &found, &index));
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(powersync_sync_status_stream_is_default(status.status, index));
+  EXPECT_EQ(nullptr, powersync_sync_status_stream_params_json(status.status, index));
+  EXPECT_EQ(-1, powersync_sync_status_stream_expires_at_ms(status.status, index));
+  ASSERT_OK(powersync_sync_status_find_stream(status.status, "list_todos", R"({"list":"l2"})", &found, &index));
+  EXPECT_FALSE(found);
+  EXPECT_EQ(2u, powersync_sync_status_stream_count(status.status));
+  const std::string json = powersync_sync_status_get_json(status.status);
+  EXPECT_NE(std::string::npos, json.find(R"("name":"list_todos")")) << json;
+
+  powersync_stream_subscription_unsubscribe(&subscription);
+  EXPECT_EQ(nullptr, subscription);
+  powersync_stream_subscription_unsubscribe(&subscription);  // NULL is fine
+}
+
+TEST_F(CapiStreamTest, SubscriptionsPersistAndUnsubscribeAllDropsThem) {
+  powersync_stream_subscription_t* subscription = nullptr;
+  ASSERT_OK(powersync_db_subscribe_stream(db_, "list_todos", R"({"list":"l1"})", nullptr, &subscription));
+  powersync_stream_subscription_unsubscribe(&subscription);
+  // Released, but kept until its TTL runs out.
+  EXPECT_EQ(1, query_int(db_, "SELECT count(*) FROM ps_stream_subscriptions WHERE stream_name = 'list_todos'"));
+  ASSERT_OK(powersync_db_unsubscribe_all_stream(db_, "list_todos", R"({"list":"l1"})"));
+  Status status(db_);
+  bool found = false;
+  size_t index = 0;
+  ASSERT_OK(powersync_sync_status_find_stream(status.status, "list_todos", R"({"list":"l1"})", &found, &index));
+  ASSERT_TRUE(found);  // listed until the next sync session forgets it, as the official core does
+  EXPECT_FALSE(powersync_sync_status_stream_has_explicit_subscription(status.status, index));
+}
+
+TEST_F(CapiStreamTest, BadArgumentsAreRejected) {
+  powersync_stream_subscription_t* subscription = nullptr;
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT,
+                powersync_db_subscribe_stream(db_, "s", "[1]", nullptr, &subscription));
+  EXPECT_EQ(nullptr, subscription);
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT, powersync_db_subscribe_stream(db_, "", nullptr, nullptr, &subscription));
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT,
+                powersync_db_subscribe_stream(db_, nullptr, nullptr, nullptr, &subscription));
+  powersync_subscribe_options_t* options = nullptr;
+  ASSERT_OK(powersync_subscribe_options_new(&options));
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT, powersync_subscribe_options_set_priority(options, 4));
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT, powersync_subscribe_options_set_ttl_seconds(options, -1));
+  powersync_subscribe_options_free(&options);
+  Status status(db_);
+  bool found = false;
+  EXPECT_STATUS(POWERSYNC_ERROR_INVALID_ARGUMENT,
+                powersync_sync_status_find_stream(status.status, "s", "not json", &found, nullptr));
+  EXPECT_EQ(nullptr, powersync_sync_status_stream_name(status.status, 5));
+  EXPECT_EQ(-1, powersync_sync_status_stream_priority(status.status, 5));
+}
+
+TEST_F(CapiStreamTest, AHandleOutlivesItsDatabase) {
+  powersync_stream_subscription_t* subscription = nullptr;
+  ASSERT_OK(powersync_db_subscribe_stream(db_, "list_todos", nullptr, nullptr, &subscription));
+  powersync_db_close(&db_);
+  bool synced = true;
+  EXPECT_STATUS(POWERSYNC_ERROR_CLOSED, powersync_stream_subscription_wait_for_first_sync(subscription, 0, &synced));
+  EXPECT_FALSE(synced);
+  EXPECT_STREQ("list_todos", powersync_stream_subscription_get_name(subscription));
+  powersync_stream_subscription_unsubscribe(&subscription);
+}
+
 }  // namespace
