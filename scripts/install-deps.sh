@@ -10,6 +10,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   nodejs npm
   libboost-dev libyaml-cpp-dev libssl-dev
+  sqlite3
 )
 
 missing=()
