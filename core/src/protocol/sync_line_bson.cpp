@@ -4,9 +4,11 @@
 // strings (or integers), checksums as int32, int64 or double, op data as a string; an embedded
 // document as op data is accepted too and stored as compact JSON, as parse_json_line does.
 #include <bson/bson.h>
+#include <simdjson.h>
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "powersync/protocol/sync_line.hpp"
@@ -19,9 +21,15 @@ namespace {
   throw Error(ErrorCode::network, "Invalid sync line: " + std::string(what));
 }
 
+// UTF-8 without NUL, as bson_utf8_validate(…, false) checks it, but with simdjson's SIMD
+// validator: libbson's byte loop was a twentieth of a whole initial sync.
+bool is_valid_text(const char* text, std::size_t length) {
+  return simdjson::validate_utf8(text, length) && std::memchr(text, 0, length) == nullptr;
+}
+
 std::string_view key_of(const bson_iter_t& it) {
   const std::string_view key(bson_iter_key(&it), bson_iter_key_len(&it));
-  if (!bson_utf8_validate(key.data(), key.size(), false)) malformed("a key is not valid UTF-8");
+  if (!is_valid_text(key.data(), key.size())) malformed("a key is not valid UTF-8");
   return key;
 }
 
@@ -54,7 +62,7 @@ void expect_document(const bson_iter_t& it, std::string_view field) {
 std::string_view string_view_of(const bson_iter_t& it) {
   std::uint32_t length = 0;
   const char* text = bson_iter_utf8(&it, &length);
-  if (!bson_utf8_validate(text, length, false)) malformed("a string is not valid UTF-8");
+  if (!is_valid_text(text, length)) malformed("a string is not valid UTF-8");
   return {text, length};
 }
 

@@ -108,7 +108,9 @@ Instructions DownloadSession::handle_line(Connection& db, const protocol::SyncLi
     return on_checkpoint(db, std::move(target), diff->removed_buckets);
   }
   if (const auto* data = std::get_if<protocol::DataLine>(&line)) {
-    {
+    if (db.in_transaction()) {  // the sync worker batches data lines in one transaction
+      BucketStorage(db).save_data_line(*data, size);
+    } else {
       TransactionGuard tx(db);
       BucketStorage(db).save_data_line(*data, size);
       tx.commit();

@@ -6,6 +6,7 @@
 #include "powersync/transport/line_framer.hpp"
 #include "powersync/util/error.hpp"
 #include "powersync/util/log.hpp"
+#include "sync_worker_batch.hpp"
 
 namespace powersync::sync {
 namespace {
@@ -294,13 +295,19 @@ void SyncWorker::run_stream(std::stop_token stop) {
   transport::StreamFormat format = transport::StreamFormat::ndjson;
   std::unique_ptr<transport::LineFramer> framer;
 
+  // Data lines share write transactions (see sync_worker_batch.hpp); committed when this returns.
+  DataLineBatch batch(pool_, on_commit_);
   auto on_line = [&](std::string_view line) {
     const protocol::SyncLine parsed =
         format == transport::StreamFormat::bson
             ? protocol::parse_bson_line(reinterpret_cast<const std::uint8_t*>(line.data()), line.size())
             : protocol::parse_json_line(line);
     Instructions instructions;
-    {
+    if (std::holds_alternative<protocol::DataLine>(parsed)) {
+      std::lock_guard session_lock(session_mutex_);
+      batch.add([&](Connection& writer) { instructions = session_.handle_line(writer, parsed, line.size()); });
+    } else {
+      batch.flush();  // everything stored before the line that may make it visible
       std::lock_guard session_lock(session_mutex_);
       auto lease = pool_->writer();
       instructions = session_.handle_line(*lease, parsed, line.size());
