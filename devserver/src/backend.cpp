@@ -145,4 +145,12 @@ std::vector<std::string> Backend::table_columns(const std::string& table) {
   return columns;
 }
 
+std::vector<std::pair<std::string, std::string>> Backend::table_column_types(const std::string& table) {
+  auto stmt = connection_.prepare("SELECT name, type FROM pragma_table_info(?)");
+  stmt.bind_text(1, table);
+  std::vector<std::pair<std::string, std::string>> columns;
+  while (stmt.step()) columns.emplace_back(stmt.column_text(0), stmt.column_text(1));
+  return columns;
+}
+
 }  // namespace powersync::devserver

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "powersync/storage/connection.hpp"
@@ -42,6 +43,8 @@ class Backend {
   std::optional<BackendRow> read_row(const std::string& table, const Value& id);
   std::vector<Value> all_ids(const std::string& table);
   std::vector<std::string> table_columns(const std::string& table);
+  // Column names with their declared types ("" when none), in table order.
+  std::vector<std::pair<std::string, std::string>> table_column_types(const std::string& table);
 
   Connection& connection() { return connection_; }
 

@@ -87,8 +87,29 @@ std::vector<StreamDefinition> parse_sync_node(const YAML::Node& root) {
   return streams;
 }
 
-void parse_client_auth(const YAML::Node& node, DevserverConfig& config) {
-  reject_unknown_keys(node, "client_auth", {"jwks", "audience"});
+void parse_jwk(const YAML::Node& key, DevserverConfig& config) {
+  reject_unknown_keys(key, "a client_auth key", {"kty", "alg", "kid", "k", "use", "n", "e", "key_ops"});
+  auto kty = key["kty"] ? key["kty"].as<std::string>() : "";
+  auto alg = key["alg"] ? key["alg"].as<std::string>() : "";
+  auto kid = key["kid"] ? key["kid"].as<std::string>() : "";
+  auto bytes = [&](const char* member) {
+    if (!key[member]) config_error("client_auth key '" + kid + "' has no '" + member + "'");
+    auto decoded = base64url_decode(key[member].as<std::string>());
+    if (!decoded || decoded->empty()) config_error("client_auth key '" + kid + "': '" + member + "' is not base64url");
+    return *decoded;
+  };
+  if (kty == "oct" && alg == "HS256") {
+    config.keys.push_back({kid, bytes("k")});
+  } else if (kty == "RSA" && (alg == "RS256" || alg.empty())) {
+    config.rsa_keys.push_back({kid, bytes("n"), bytes("e")});
+  } else {
+    config_error("unsupported client_auth key (kty '" + kty + "', alg '" + alg +
+                 "'); supported: kty oct with alg HS256, kty RSA with alg RS256");
+  }
+}
+
+void parse_client_auth(const YAML::Node& node, DevserverConfig& config, const std::filesystem::path& base_dir) {
+  reject_unknown_keys(node, "client_auth", {"jwks", "jwks_uri", "audience"});
   if (node["audience"]) {
     if (node["audience"].IsSequence()) {
       for (const auto& a : node["audience"]) config.audiences.push_back(a.as<std::string>());
@@ -96,18 +117,26 @@ void parse_client_auth(const YAML::Node& node, DevserverConfig& config) {
       config.audiences.push_back(node["audience"].as<std::string>());
     }
   }
-  if (!node["jwks"]) return;
-  reject_unknown_keys(node["jwks"], "client_auth.jwks", {"keys"});
-  for (const auto& key : node["jwks"]["keys"]) {
-    reject_unknown_keys(key, "a client_auth key", {"kty", "alg", "kid", "k", "use"});
-    auto kty = key["kty"] ? key["kty"].as<std::string>() : "";
-    auto alg = key["alg"] ? key["alg"].as<std::string>() : "";
-    if (kty != "oct" || alg != "HS256")
-      config_error("unsupported client_auth key (kty '" + kty + "', alg '" + alg + "'); only kty: oct, alg: HS256");
-    if (!key["k"]) config_error("a client_auth key has no 'k'");
-    auto secret = base64url_decode(key["k"].as<std::string>());
-    if (!secret || secret->empty()) config_error("a client_auth key's 'k' is not base64url");
-    config.keys.push_back({key["kid"] ? key["kid"].as<std::string>() : "", *secret});
+  if (node["jwks"]) {
+    reject_unknown_keys(node["jwks"], "client_auth.jwks", {"keys"});
+    for (const auto& key : node["jwks"]["keys"]) parse_jwk(key, config);
+  }
+  if (node["jwks_uri"]) {
+    // A JWKS document on disk (a JSON file is YAML too); the devserver fetches nothing remote.
+    auto uri = node["jwks_uri"].as<std::string>();
+    std::string_view path(uri);
+    if (path.substr(0, 7) == "file://") path.remove_prefix(7);
+    else if (path.find("://") != std::string_view::npos)
+      config_error("client_auth.jwks_uri '" + uri + "': only local files (a path or file://) are supported");
+    YAML::Node jwks;
+    try {
+      jwks = YAML::Load(read_file(resolve(base_dir, std::string(path))));
+    } catch (const YAML::Exception& e) {
+      config_error("client_auth.jwks_uri '" + uri + "' is not a JWKS document: " + e.what());
+    }
+    if (!jwks.IsMap() || !jwks["keys"] || !jwks["keys"].IsSequence())
+      config_error("client_auth.jwks_uri '" + uri + "' has no \"keys\" array");
+    for (const auto& key : jwks["keys"]) parse_jwk(key, config);
   }
 }
 
@@ -172,7 +201,7 @@ DevserverConfig parse_config(std::string_view yaml_text, const std::filesystem::
       }
       config.streams = parse_sync_config(config.sync_config_text);
     }
-    if (root["client_auth"]) parse_client_auth(root["client_auth"], config);
+    if (root["client_auth"]) parse_client_auth(root["client_auth"], config, base_dir);
     if (root["devserver"]) {
       reject_unknown_keys(root["devserver"], "devserver", {"keepalive_seconds", "poll_interval_ms"});
       if (root["devserver"]["keepalive_seconds"])
@@ -183,7 +212,8 @@ DevserverConfig parse_config(std::string_view yaml_text, const std::filesystem::
   } catch (const YAML::Exception& e) {
     config_error(std::string("invalid YAML: ") + e.what());
   }
-  if (config.keys.empty()) config_error("client_auth.jwks.keys needs at least one HS256 key");
+  if (config.keys.empty() && config.rsa_keys.empty())
+    config_error("client_auth needs at least one key (jwks.keys or jwks_uri)");
   if (config.audiences.empty()) config.audiences = {"powersync-dev", "powersync"};
   if (config.storage_path.empty()) config.storage_path = base_dir / "devserver-storage.db";
   if (config.backend_path.empty()) config.backend_path = base_dir / "devserver-backend.db";

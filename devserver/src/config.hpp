@@ -5,7 +5,8 @@
 //   replication: {connections: [{type: sqlite, path, demo_schema}]}   the backend database
 //   sync_config: {path | content}   edition-3 sync config (`sync_rules` is accepted as the old name);
 //                                   an inline mapping with `streams:` works too
-//   client_auth: {jwks: {keys: [{kty: oct, alg: HS256, kid, k}]}, audience: [...]}
+//   client_auth: {jwks: {keys: [{kty: oct, alg: HS256, kid, k} | {kty: RSA, alg: RS256, kid, n, e}]},
+//                 jwks_uri: <local JWKS JSON file>, audience: [...]}
 // Relative paths resolve against the config file's folder.
 
 #include <cstdint>
@@ -23,6 +24,13 @@ struct HmacKey {
   std::string secret;  // raw key bytes (decoded from the JWK's base64url `k`)
 };
 
+// An RS256 public key from a JWK (kty RSA): modulus and exponent as big-endian bytes.
+struct RsaKey {
+  std::string kid;  // empty: matches tokens with any or no kid
+  std::string modulus;
+  std::string exponent;
+};
+
 struct StreamDefinition {
   std::string name;
   std::vector<StreamQuery> queries;  // the index is the bucket name's query index
@@ -37,7 +45,8 @@ struct DevserverConfig {
   std::filesystem::path backend_path;
   bool demo_schema = true;  // create lists/todos in a fresh backend database
   std::vector<StreamDefinition> streams;
-  std::vector<HmacKey> keys;
+  std::vector<HmacKey> keys;     // HS256; the first one signs development tokens
+  std::vector<RsaKey> rsa_keys;  // RS256, verification only
   std::vector<std::string> audiences;
   int keepalive_seconds = 20;
   int poll_interval_ms = 100;

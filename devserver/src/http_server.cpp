@@ -88,7 +88,7 @@ TokenClaims authenticate(const Request& req, const DevserverConfig& config) {
   for (std::string_view scheme : {"Token ", "Bearer ", "token ", "bearer "}) {
     if (value.substr(0, scheme.size()) == scheme) {
       value.remove_prefix(scheme.size());
-      return verify_token(value, config.keys, config.audiences, unix_now());
+      return verify_token(value, config.keys, config.audiences, unix_now(), config.rsa_keys);
     }
   }
   throw AuthError("PSYNC_S2106", "Authentication required");

@@ -2,7 +2,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
+
+#include <memory>
 
 #include <chrono>
 
@@ -23,6 +28,33 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
   return std::string(reinterpret_cast<char*>(out), length);
 }
 
+// RSASSA-PKCS1-v1_5 with SHA-256 over `message`, with the public key (n, e).
+bool rsa_sha256_verifies(const RsaKey& key, std::string_view message, const std::string& signature) {
+  auto bignum = [](const std::string& bytes) {
+    return std::unique_ptr<BIGNUM, decltype(&BN_free)>(
+        BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()), nullptr),
+        BN_free);
+  };
+  auto n = bignum(key.modulus);
+  auto e = bignum(key.exponent);
+  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> build(OSSL_PARAM_BLD_new(), OSSL_PARAM_BLD_free);
+  if (!n || !e || !build || !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
+      !OSSL_PARAM_BLD_push_BN(build.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
+    return false;
+  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(build.get()), OSSL_PARAM_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> from(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr),
+                                                                   EVP_PKEY_CTX_free);
+  EVP_PKEY* raw = nullptr;
+  if (!params || !from || EVP_PKEY_fromdata_init(from.get()) <= 0 ||
+      EVP_PKEY_fromdata(from.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
+    return false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(raw, EVP_PKEY_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!md || EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) <= 0) return false;
+  return EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                          reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
+}
+
 [[noreturn]] void malformed() { throw AuthError("PSYNC_S2101", "Token is not a well-formed JWT. Check the token format."); }
 
 nlohmann::json decode_part(std::string_view part) {
@@ -40,7 +72,8 @@ std::int64_t unix_now() {
 }
 
 TokenClaims verify_token(std::string_view token, const std::vector<HmacKey>& keys,
-                         const std::vector<std::string>& audiences, std::int64_t now) {
+                         const std::vector<std::string>& audiences, std::int64_t now,
+                         const std::vector<RsaKey>& rsa_keys) {
   auto first_dot = token.find('.');
   auto second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
   if (second_dot == std::string_view::npos || token.find('.', second_dot + 1) != std::string_view::npos) malformed();
@@ -49,20 +82,33 @@ TokenClaims verify_token(std::string_view token, const std::vector<HmacKey>& key
   auto signature = base64url_decode(token.substr(second_dot + 1));
   if (!signature) malformed();
 
-  auto alg = header.value("alg", std::string());
-  if (alg != "HS256") throw AuthError("PSYNC_S2101", "Unexpected token algorithm " + alg);
+  auto alg = header.contains("alg") && header["alg"].is_string() ? header["alg"].get<std::string>() : "";
+  if (alg != "HS256" && alg != "RS256") throw AuthError("PSYNC_S2101", "Unexpected token algorithm " + alg);
   std::string kid = header.contains("kid") && header["kid"].is_string() ? header["kid"].get<std::string>() : "";
 
+  // Keys only verify tokens of their own algorithm, so an RSA public key is never an HMAC secret.
   std::string_view signing_input = token.substr(0, second_dot);
   bool kid_known = false;
   bool verified = false;
-  for (const auto& key : keys) {
-    if (!key.kid.empty() && key.kid != kid) continue;
-    kid_known = true;
-    auto expected = hmac_sha256(key.secret, signing_input);
-    if (expected.size() == signature->size() && CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) == 0) {
-      verified = true;
-      break;
+  if (alg == "HS256") {
+    for (const auto& key : keys) {
+      if (!key.kid.empty() && key.kid != kid) continue;
+      kid_known = true;
+      auto expected = hmac_sha256(key.secret, signing_input);
+      if (expected.size() == signature->size() &&
+          CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) == 0) {
+        verified = true;
+        break;
+      }
+    }
+  } else {
+    for (const auto& key : rsa_keys) {
+      if (!key.kid.empty() && key.kid != kid) continue;
+      kid_known = true;
+      if (rsa_sha256_verifies(key, signing_input, *signature)) {
+        verified = true;
+        break;
+      }
     }
   }
   if (!kid_known) throw AuthError("PSYNC_S2101", "Could not find an appropriate key in the keystore. kid: " + kid);

@@ -1,6 +1,6 @@
 #pragma once
-// HS256 JSON Web Tokens: verification with the service's checks and error codes, and signing
-// of development tokens.
+// JSON Web Tokens: HS256 and RS256 verification with the service's checks and error codes, and
+// HS256 signing of development tokens.
 
 #include <cstdint>
 #include <stdexcept>
@@ -34,7 +34,8 @@ struct TokenClaims {
 // Checks signature, kid, alg, sub/iat/exp presence, aud, lifetime (<= 1 day) and expiry
 // (60 s tolerance). `now` is Unix seconds.
 TokenClaims verify_token(std::string_view token, const std::vector<HmacKey>& keys,
-                         const std::vector<std::string>& audiences, std::int64_t now);
+                         const std::vector<std::string>& audiences, std::int64_t now,
+                         const std::vector<RsaKey>& rsa_keys = {});
 
 std::string sign_token(const HmacKey& key, std::string_view subject, std::string_view audience,
                        std::int64_t issued_at, std::int64_t expires_at);

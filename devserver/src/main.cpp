@@ -2,11 +2,15 @@
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "backend.hpp"
 #include "http_server.hpp"
 #include "jwt.hpp"
+#include "row_evaluator.hpp"
+#include "schema_generator.hpp"
 
 namespace {
 
@@ -17,7 +21,8 @@ constexpr const char* kDefaultConfig = "devserver/config/demo.yaml";
 int usage() {
   std::cerr << "usage:\n"
                "  powersync-devserver serve [--config FILE]\n"
-               "  powersync-devserver token --subject USER [--expires 1h] [--config FILE]\n";
+               "  powersync-devserver token --subject USER [--expires 1h] [--config FILE]\n"
+               "  powersync-devserver schema --lang python|typescript|csharp|c [--config FILE]\n";
   return 2;
 }
 
@@ -43,10 +48,22 @@ int serve(const std::string& config_path) {
 int token(const std::string& config_path, const std::string& subject, const std::string& expires) {
   if (subject.empty()) return usage();
   auto config = load_config(config_path);
+  if (config.keys.empty()) throw std::invalid_argument("token signs with an HS256 key; client_auth has none");
   auto now = unix_now();
   std::cout << sign_token(config.keys.front(), subject, config.audiences.front(), now,
                           now + parse_duration_seconds(expires))
             << std::endl;
+  return 0;
+}
+
+// Prints the client schema; prepares the backend as `serve` would (demo schema, triggers).
+int schema(const std::string& config_path, const std::string& language) {
+  auto lang = parse_schema_language(language);
+  auto config = load_config(config_path);
+  std::filesystem::create_directories(config.backend_path.parent_path());
+  Backend backend(config.backend_path);
+  backend.prepare(config.demo_schema, source_tables(config.streams));
+  std::cout << render_schema(client_tables(config, backend), lang);
   return 0;
 }
 
@@ -58,6 +75,7 @@ int main(int argc, char** argv) {
   std::string config_path = kDefaultConfig;
   std::string subject;
   std::string expires = "1h";
+  std::string language;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -68,6 +86,7 @@ int main(int argc, char** argv) {
       if (arg == "--config") config_path = value();
       else if (arg == "--subject") subject = value();
       else if (arg == "--expires") expires = value();
+      else if (arg == "--lang") language = value();
       else return usage();
     } catch (const std::exception& e) {
       std::cerr << e.what() << "\n";
@@ -77,6 +96,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "serve") return serve(config_path);
     if (command == "token") return token(config_path, subject, expires);
+    if (command == "schema") return schema(config_path, language);
   } catch (const std::exception& e) {
     std::cerr << "powersync-devserver: " << e.what() << std::endl;
     return 1;

@@ -143,7 +143,7 @@ sync_config:
             std::string::npos);
   EXPECT_NE(error_of("sync_config: {streams: {a: {query: SELECT * FROM t}}}\n").find("client_auth"), std::string::npos);
   EXPECT_NE(error_of(R"(
-client_auth: {jwks: {keys: [{kty: RSA, alg: RS256, n: x, e: AQAB}]}}
+client_auth: {jwks: {keys: [{kty: EC, alg: ES256, kid: e1}]}}
 sync_config: {streams: {a: {query: SELECT * FROM t}}}
 )").find("unsupported"),
             std::string::npos);
