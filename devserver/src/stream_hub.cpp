@@ -188,7 +188,17 @@ void StreamHub::stop() {
   if (!started_ || stopping_.exchange(true)) return;
   notifier_.wake();
   if (driver_thread_.joinable()) driver_thread_.join();
+  {
+    // Streams handed over after the driver's last round.
+    std::lock_guard lock(pending_mutex_);
+    for (auto& e : pending_) e->connection->close_soon();
+    pending_.clear();
+  }
+  // The closes posted above run first; a last chunk still waiting for a client that stopped
+  // reading must not hold stop() up, so the I/O thread ends there and the io_context's
+  // destructor closes whatever is left.
   work_.reset();
+  asio::post(io_, [this] { io_.stop(); });
   if (io_thread_.joinable()) io_thread_.join();
 }
 
