@@ -110,6 +110,8 @@ std::unique_ptr<Listener> watch(Database& db, const std::string& sql, const py::
 
 }  // namespace
 
+py::object make_listener(powersync_listener_t* listener) { return py::cast(std::make_unique<Listener>(listener)); }
+
 void bind_listeners(py::module_& m) {
   py::class_<Listener>(m, "Listener")
       .def("remove", &Listener::remove)

@@ -25,4 +25,5 @@ PYBIND11_MODULE(_native, m) {
   bind_crud(m);
   bind_listeners(m);
   bind_logging(m);
+  bind_sync(m);
 }

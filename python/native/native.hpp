@@ -65,5 +65,6 @@ void bind_transaction(py::module_& m);
 void bind_crud(py::module_& m);
 void bind_listeners(py::module_& m);
 void bind_logging(py::module_& m);
+void bind_sync(py::module_& m);
 
 }  // namespace psnative

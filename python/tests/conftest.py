@@ -24,3 +24,12 @@ def db(schema: Schema):
 def file_db(schema: Schema, tmp_path):
     with PowerSyncDatabase(schema=schema, path=str(tmp_path / "app.db")) as database:
         yield database
+
+
+@pytest.fixture
+def devserver(tmp_path):
+    from devserver import DevServer
+
+    server = DevServer(tmp_path)
+    yield server
+    server.stop()

@@ -32,6 +32,8 @@ from .errors import (  # noqa: E402
     StatusCode,
 )
 from .schema import Column, ColumnType, Index, IndexedColumn, Schema, Table, TrackPreviousValues  # noqa: E402
+from .sync import (DownloadProgress, PowerSyncBackendConnector, PowerSyncCredentials,  # noqa: E402
+                   ProgressWithOperations, StatusStream, SyncPriorityStatus, SyncStatus)
 from .watch import ChangeStream, Subscription, WatchQuery  # noqa: E402
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "Schema", "Table", "Column", "ColumnType", "Index", "IndexedColumn", "TrackPreviousValues",
     "CrudEntry", "CrudBatch", "CrudTransaction", "UpdateType",
     "WatchQuery", "ChangeStream", "Subscription",
+    "PowerSyncBackendConnector", "PowerSyncCredentials", "SyncStatus", "SyncPriorityStatus", "DownloadProgress",
+    "ProgressWithOperations", "StatusStream",
     "PowerSyncError", "SqlError", "BusyError", "ClosedError", "AuthError", "NetworkError", "CallbackError",
     "OperationCancelledError", "InternalError", "InvalidArgumentError", "EmptyResultError", "StatusCode",
 ]

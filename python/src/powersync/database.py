@@ -18,6 +18,8 @@ from ._loader import load
 from .crud import CrudBatch, CrudEntry, CrudTransaction, _entries, iter_transactions
 from .errors import ClosedError, EmptyResultError
 from .schema import Schema
+from .sync import (ConnectorDispatch, PowerSyncBackendConnector, Seconds, StatusStream, SyncStatus, milliseconds)
+from ._version import __version__
 from .watch import ChangeStream, Subscription, WatchQuery, change_callback, watch_callback
 
 Row = dict[str, Any]
@@ -187,9 +189,10 @@ class PowerSyncDatabase(_Queries):
 
     def close(self) -> None:
         """Disconnects, rolls back open transactions, stops every watch and closes. Idempotent."""
+        self._native.close()
         if self._sync is not None:
             self._sync.close()
-        self._native.close()
+            self._sync = None
         self._subscriptions.clear()
         _open_databases.discard(self)
 
@@ -345,6 +348,105 @@ class PowerSyncDatabase(_Queries):
             if tx is None:
                 return
             yield tx
+
+    # -- sync ------------------------------------------------------------------------------
+
+    def connect(self, connector: PowerSyncBackendConnector, *, params: Optional[dict[str, Any]] = None,
+                retry_delay: Seconds = 5.0, crud_upload_throttle: Seconds = 1.0,
+                include_default_streams: bool = True, app_metadata: Optional[dict[str, str]] = None,
+                stream_idle_timeout: Optional[Seconds] = None, ca_bundle_path: Optional[str] = None) -> None:
+        """Starts syncing through ``connector`` (replacing an earlier connection) and returns at
+        once; progress and failures show in ``current_status``.
+
+        ``params`` are connection parameters (``connection.parameter('x')`` in sync streams);
+        ``retry_delay`` and ``crud_upload_throttle`` are seconds (or timedelta). ``async def``
+        connector methods run on the event loop running now, if any."""
+        import json
+
+        dispatch = ConnectorDispatch(self, connector)
+        try:
+            self._native.connect(dispatch.fetch_credentials, dispatch.upload_data,
+                                 json.dumps(params) if params is not None else None,
+                                 json.dumps(app_metadata) if app_metadata is not None else None,
+                                 include_default_streams, milliseconds(retry_delay, "retry_delay"),
+                                 milliseconds(crud_upload_throttle, "crud_upload_throttle"),
+                                 milliseconds(stream_idle_timeout, "stream_idle_timeout"),
+                                 f"powersync-python/{__version__}", ca_bundle_path)
+        except BaseException:
+            dispatch.close()
+            raise
+        previous, self._sync = self._sync, dispatch
+        if previous is not None:
+            previous.close()
+
+    async def connect_async(self, connector: PowerSyncBackendConnector, **options: Any) -> None:
+        """``connect()`` for async code (it does not block; this is for symmetry)."""
+        self.connect(connector, **options)
+
+    def disconnect(self) -> None:
+        """Stops syncing; once it returns no connector method is called any more."""
+        self._native.disconnect()
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def disconnect_async(self) -> None:
+        await asyncio.to_thread(self.disconnect)
+
+    def disconnect_and_clear(self, clear_local: bool = True) -> None:
+        """Disconnects and deletes all synced data and the upload queue (and, with
+        ``clear_local``, the rows of local-only tables)."""
+        self._native.disconnect_and_clear(clear_local)
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+
+    async def disconnect_and_clear_async(self, clear_local: bool = True) -> None:
+        await asyncio.to_thread(self.disconnect_and_clear, clear_local)
+
+    @property
+    def current_status(self) -> SyncStatus:
+        """The current sync status snapshot."""
+        return SyncStatus.from_json(self._native.get_sync_status())
+
+    status = current_status
+
+    @property
+    def connected(self) -> bool:
+        return self.current_status.connected
+
+    def status_stream(self) -> StatusStream:
+        """``async for status in db.status_stream()``: the current status, then every change."""
+        return StatusStream(self._native.on_sync_status, lambda: self.current_status)
+
+    def on_status_change(self, callback: Callable[[SyncStatus], Any]) -> Subscription:
+        """Calls ``callback(status)`` on each status change (on the running event loop, if any)
+        until the returned Subscription is closed."""
+        from .watch import _deliver, _running_loop
+
+        subscription = Subscription(self._subscriptions)
+        loop = _running_loop()
+        subscription._listener = self._native.on_sync_status(
+            lambda text: _deliver(loop, callback, SyncStatus.from_json(text)))
+        return subscription
+
+    def wait_for_first_sync(self, priority: Optional[int] = None, timeout: Optional[Seconds] = None) -> bool:
+        """Blocks until a full sync (or a sync of buckets of ``priority`` and higher) has
+        completed; False if ``timeout`` (seconds) passed first. Raises ClosedError on close."""
+        timeout_ms = milliseconds(timeout, "timeout")
+        return self._native.wait_for_first_sync(-1 if priority is None else priority,
+                                                -1 if timeout_ms is None else timeout_ms)
+
+    async def wait_for_first_sync_async(self, priority: Optional[int] = None) -> None:
+        """Waits (without blocking the loop) until a full sync, or a sync of buckets of
+        ``priority`` and higher, has completed."""
+        def done(status: SyncStatus) -> bool:
+            return status.has_synced if priority is None else status.status_for_priority(priority).has_synced
+
+        async with self.status_stream() as statuses:
+            async for status in statuses:
+                if done(status):
+                    return
 
     def get_upload_queue_stats(self) -> UploadQueueStats:
         count, size = self._native.upload_queue_stats()
