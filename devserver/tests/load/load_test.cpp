@@ -203,7 +203,7 @@ sync_config:
     int ready = 0, marked = 0;
     auto started = Clock::now();
     Clock::time_point all_ready_at, change_at, all_marked_at;
-    ProcessFigures loaded;
+    ProcessFigures loaded, delivered;
     asio::steady_timer deadline(io, std::chrono::seconds(timeout_seconds));
     auto finish = [&] {
       deadline.cancel();
@@ -212,6 +212,7 @@ sync_config:
     auto on_marker = [&] {
       if (++marked == clients) {
         all_marked_at = Clock::now();
+        delivered = figures(server.pid);
         finish();
       }
     };
@@ -252,6 +253,7 @@ sync_config:
     if (marked == clients) {
       std::printf("  one backend change reached all %d clients in %lld ms\n", clients,
                   static_cast<long long>(ms(all_marked_at - change_at)));
+      std::printf("  then:                  RSS %.1f MB, %d threads\n", delivered.rss_mb, delivered.threads);
       status = 0;
     }
     if (Client::failures > 0) {
