@@ -482,3 +482,21 @@ TEST_F(DevserverEndToEnd, BsonStreamDeliversLaterChanges) {
   EXPECT_EQ(state.rows[R"(1#my_lists|0["u1"])"]["l7"]["name"], "later");
   state.expect_checksums_match();
 }
+
+TEST_F(DevserverEndToEnd, StopEndsStreamsServedByTheHub) {
+  HttpConnection stream(server_->port());
+  stream.send("POST", "/sync/stream", R"({"client_id":"c11"})", token("u1"));
+  StreamState state;
+  read_until(stream, state, [](const StreamState&) { return true; });
+  for (int i = 0; i < 300 && server_->active_streams() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(server_->active_streams(), 1u);
+  server_->stop();  // must not wait for the idle stream; the client then sees its stream end
+  bool ended = false;
+  try {
+    ended = !stream.next_line().has_value();
+  } catch (const std::runtime_error&) {
+    ended = true;  // closed without a last chunk
+  }
+  EXPECT_TRUE(ended);
+}
