@@ -26,4 +26,5 @@ PYBIND11_MODULE(_native, m) {
   bind_listeners(m);
   bind_logging(m);
   bind_sync(m);
+  bind_streams(m);
 }

@@ -66,5 +66,6 @@ void bind_crud(py::module_& m);
 void bind_listeners(py::module_& m);
 void bind_logging(py::module_& m);
 void bind_sync(py::module_& m);
+void bind_streams(py::module_& m);
 
 }  // namespace psnative

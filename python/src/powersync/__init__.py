@@ -34,6 +34,7 @@ from .errors import (  # noqa: E402
 from .schema import Column, ColumnType, Index, IndexedColumn, Schema, Table, TrackPreviousValues  # noqa: E402
 from .sync import (DownloadProgress, PowerSyncBackendConnector, PowerSyncCredentials,  # noqa: E402
                    ProgressWithOperations, StatusStream, SyncPriorityStatus, SyncStatus)
+from .streams import SyncStream, SyncStreamStatus, SyncStreamSubscription  # noqa: E402
 from .watch import ChangeStream, Subscription, WatchQuery  # noqa: E402
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
     "CrudEntry", "CrudBatch", "CrudTransaction", "UpdateType",
     "WatchQuery", "ChangeStream", "Subscription",
     "PowerSyncBackendConnector", "PowerSyncCredentials", "SyncStatus", "SyncPriorityStatus", "DownloadProgress",
-    "ProgressWithOperations", "StatusStream",
+    "ProgressWithOperations", "StatusStream", "SyncStream", "SyncStreamSubscription", "SyncStreamStatus",
     "PowerSyncError", "SqlError", "BusyError", "ClosedError", "AuthError", "NetworkError", "CallbackError",
     "OperationCancelledError", "InternalError", "InvalidArgumentError", "EmptyResultError", "StatusCode",
 ]

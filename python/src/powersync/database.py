@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import threading
 import weakref
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union, overload
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Optional, Sequence, TypeVar, overload
 
 from . import _logging
 from ._loader import load
 from .crud import CrudBatch, CrudEntry, CrudTransaction, _entries, iter_transactions
 from .errors import ClosedError, EmptyResultError
 from .schema import Schema
+from .streams import SyncStream
 from .sync import (ConnectorDispatch, PowerSyncBackendConnector, Seconds, StatusStream, SyncStatus, milliseconds)
 from ._version import __version__
 from .watch import ChangeStream, Subscription, WatchQuery, change_callback, watch_callback
@@ -447,6 +447,10 @@ class PowerSyncDatabase(_Queries):
             async for status in statuses:
                 if done(status):
                     return
+
+    def sync_stream(self, name: str, params: Optional[dict[str, Any]] = None) -> SyncStream:
+        """A Sync Stream with parameters; ``.subscribe(ttl=..., priority=...)`` syncs it."""
+        return SyncStream(self, name, params)
 
     def get_upload_queue_stats(self) -> UploadQueueStats:
         count, size = self._native.upload_queue_stats()

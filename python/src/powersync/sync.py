@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
+from .streams import SyncStreamStatus
 from .watch import _Stream
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class SyncStatus:
     upload_error: Optional[str] = None  # last failure of upload_data
     download_progress: Optional[DownloadProgress] = None  # while downloading
     priority_status_entries: tuple[SyncPriorityStatus, ...] = ()
+    streams: tuple[SyncStreamStatus, ...] = ()  # explicit subscriptions and default streams
 
     @property
     def any_error(self) -> Optional[str]:
@@ -113,6 +115,16 @@ class SyncStatus:
             if entry.priority >= priority:
                 return entry
         return SyncPriorityStatus(priority, self.has_synced, self.last_synced_at)
+
+    def for_stream(self, stream: Any, parameters: Optional[Mapping[str, Any]] = None) -> Optional[SyncStreamStatus]:
+        """The status of a stream: a SyncStream or subscription, or a name and parameters."""
+        if not isinstance(stream, str):
+            stream, parameters = stream.name, stream.parameters
+        wanted = dict(parameters) if parameters is not None else None
+        for entry in self.streams:
+            if entry.name == stream and entry.parameters == wanted:
+                return entry
+        return None
 
     @classmethod
     def from_json(cls, text: str) -> "SyncStatus":
@@ -134,6 +146,16 @@ class SyncStatus:
             priority_status_entries=tuple(
                 SyncPriorityStatus(p["priority"], bool(p["has_synced"]), _time(p.get("last_synced_at")))
                 for p in data.get("priorities", [])),
+            streams=tuple(
+                SyncStreamStatus(
+                    name=st["name"], parameters=st.get("parameters"), active=bool(st.get("active")),
+                    is_default=bool(st.get("is_default")),
+                    has_explicit_subscription=bool(st.get("has_explicit_subscription")),
+                    expires_at=_time(st.get("expires_at")), has_synced=bool(st.get("has_synced")),
+                    last_synced_at=_time(st.get("last_synced_at")), priority=st.get("priority"),
+                    downloaded_operations=(st.get("progress") or {}).get("downloaded"),
+                    total_operations=(st.get("progress") or {}).get("total"))
+                for st in data.get("streams", [])),
         )
 
 
