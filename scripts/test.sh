@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything and runs every test suite: the release-style build, then the C++ suites
-# again under ASan+UBSan, the threaded ones under TSan, then a quick benchmark pass
-# (figures printed, nothing asserted).
+# Builds everything and runs every test suite: the release-style build with every ctest suite
+# (core, C ABI, conformance, devserver, e2e, crash), the C++ suites again under ASan+UBSan, the
+# threaded ones under TSan, the Python package's pytest, the official SDK against the devserver,
+# the devserver load run, bounded fuzzing, then a quick benchmark pass (figures printed only).
 #   scripts/test.sh            all of it
 #   SKIP_SANITIZERS=1 scripts/test.sh   only the normal build (faster local loop)
 set -euo pipefail
@@ -38,8 +39,20 @@ if [[ -z ${SKIP_SANITIZERS:-} ]]; then
     -R '^(ChangeNotifier|TableTracker|WatchDatabase|ConnectionPool|SyncWorker|DatabaseSync|DatabaseClose|CurlHttpClient)'
 fi
 
-if [[ -x build/bench/local_writes ]]; then
-  echo "== benchmarks (quick) =="
-  build/bench/local_writes --quick
+# The suites with their own builds or runtimes, each bounded in time.
+echo "== Python package (pytest) =="
+bash scripts/test-python.sh
+echo "== devserver: the official @powersync/node SDK syncing from it =="
+bash scripts/test-devserver-official.sh
+echo "== devserver: 500 streaming clients =="
+bash scripts/test-devserver-load.sh
+if [[ -z ${SKIP_SANITIZERS:-} ]]; then
+  echo "== end-to-end and crash tests under TSan =="
+  bash scripts/test-reliability.sh
+  echo "== fuzzing (bounded) =="
+  bash scripts/test-fuzz.sh
 fi
+
+echo "== benchmarks (quick; figures printed, nothing asserted) =="
+bench/run --quick
 echo "All tests passed."
