@@ -33,7 +33,10 @@ class PowerSyncError(Exception):
         super().__init__(message)
         self.message = message
         if code is not None:
-            self.code = StatusCode(code)
+            try:
+                self.code = StatusCode(code)
+            except ValueError:  # a newer library's code: keep the number
+                self.code = code  # type: ignore[assignment]
         self.sqlite_code = sqlite_code
 
 
