@@ -36,7 +36,7 @@ if [[ -z ${SKIP_SANITIZERS:-} ]]; then
         -DPOWERSYNC_BUILD_BENCH=OFF >/dev/null
   cmake --build build-tsan -j"$jobs" --target core_tests
   TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan -j"$jobs" --output-on-failure --timeout 600 \
-    -R '^(ChangeNotifier|TableTracker|WatchDatabase|ConnectionPool|SyncWorker|DatabaseSync|DatabaseClose|CurlHttpClient)'
+    -R '^(ChangeNotifier|TableTracker|WatchDatabase|ConnectionPool|SyncWorker|DatabaseSync|DatabaseClose|CurlHttpClient|SyncStream|StreamSession)'
 fi
 
 # The suites with their own builds or runtimes, each bounded in time.
