@@ -6,7 +6,7 @@
 #include "powersync/transport/line_framer.hpp"
 #include "powersync/util/error.hpp"
 #include "powersync/util/log.hpp"
-#include "sync_worker_batch.hpp"
+#include "powersync/sync/sync_worker_batch.hpp"
 
 namespace powersync::sync {
 namespace {

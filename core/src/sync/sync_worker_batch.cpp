@@ -1,4 +1,4 @@
-#include "sync_worker_batch.hpp"
+#include "powersync/sync/sync_worker_batch.hpp"
 
 #include <sqlite3.h>
 
