@@ -85,8 +85,9 @@ def test_two_users_get_their_own_data(devserver, tmp_path):
         bob.connect(Connector(devserver, "u2"))
         assert alice.wait_for_first_sync(timeout=30)
         assert bob.wait_for_first_sync(timeout=30)
-        assert names(alice) == ["alice list"]
-        assert names(bob) == ["bob list"]
+        # the devserver replicates backend writes asynchronously: a first sync may precede them
+        wait_until(lambda: names(alice) == ["alice list"], message="alice's list")
+        wait_until(lambda: names(bob) == ["bob list"], message="bob's list")
         status = alice.current_status
         assert status.connected and status.has_synced and status.last_synced_at is not None
         assert status.download_error is None and not status.connecting
@@ -191,7 +192,7 @@ def test_credentials_exception_becomes_download_error_then_recovers(devserver, t
         connector.fail_fetches = 1
         db.connect(connector, retry_delay=0.2)
         assert db.wait_for_first_sync(timeout=30)
-        assert names(db) == ["after recovery"]
+        wait_until(lambda: names(db) == ["after recovery"], message="synced list")
         assert connector.fetches >= 2
 
 
@@ -233,7 +234,7 @@ def test_expiring_token_is_refreshed(devserver, tmp_path):
         connector = Connector(devserver, "u1", expires="3",
                               expires_at=datetime.now(timezone.utc) + timedelta(seconds=3))
         db.connect(connector, retry_delay=0.2)
-        assert db.wait_for_first_sync(timeout=30)
+        wait_until(lambda: names(db) == ["first"], message="first list")
         connector.expires, connector.expires_at = "1h", None
         wait_until(lambda: connector.fetches >= 2, message="a credentials refresh")
         devserver.backend("INSERT INTO lists(id, name, owner_id) VALUES ('l2', 'second', 'u1')")
@@ -244,13 +245,13 @@ def test_disconnect_and_clear_then_reconnect(devserver, tmp_path):
     devserver.backend("INSERT INTO lists(id, name, owner_id) VALUES ('l1', 'kept on server', 'u1')")
     with open_db(tmp_path, "clear") as db:
         db.connect(Connector(devserver, "u1"))
-        assert db.wait_for_first_sync(timeout=30)
+        wait_until(lambda: names(db) == ["kept on server"], message="first sync")
         db.disconnect_and_clear()
         assert db.get_all("SELECT * FROM lists") == []
         assert not db.current_status.has_synced
         db.connect(Connector(devserver, "u1"))
         assert db.wait_for_first_sync(timeout=30)
-        assert names(db) == ["kept on server"]
+        wait_until(lambda: names(db) == ["kept on server"], message="list synced again")
 
 
 def test_connection_params(devserver, tmp_path):
@@ -259,7 +260,7 @@ def test_connection_params(devserver, tmp_path):
     with open_db(tmp_path, "params") as db:
         db.connect(Connector(devserver, "u1"), params={"region": "eu"})
         assert db.wait_for_first_sync(timeout=30)
-        assert names(db) == ["mine"]
+        wait_until(lambda: names(db) == ["mine"], message="synced list")
 
 
 def test_connect_options_are_validated(devserver, tmp_path):
