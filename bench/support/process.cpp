@@ -55,6 +55,8 @@ ChildResult run_child(const std::vector<std::string>& argv) {
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   result.max_rss_kib = usage.ru_maxrss;  // KiB on Linux
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  result.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   return result;
 }
 

@@ -15,6 +15,7 @@ struct ChildResult {
   std::string output;        // everything the child wrote to stdout
   std::int64_t max_rss_kib = 0;
   double wall_seconds = 0;
+  double cpu_seconds = 0;  // user + system, all threads (on a loaded machine wall time is mostly waiting)
 };
 
 // Runs argv[0] (searched in PATH) with stdout captured and stderr inherited; waits for it.
