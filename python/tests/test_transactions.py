@@ -121,3 +121,31 @@ async def test_async_transactions_do_not_block_the_loop(file_db):
     async with file_db.read_transaction() as tx:
         assert len(tx.get_all("SELECT * FROM lists")) == 2
     task.cancel()
+
+
+def test_threads_share_a_database_and_close_ends_them_cleanly(schema, tmp_path):
+    db = PowerSyncDatabase(schema, str(tmp_path / "threads.db"))
+    outcomes: list[str] = []
+    started = threading.Barrier(5)
+
+    def worker(n: int) -> None:
+        started.wait()
+        try:
+            for i in range(100_000):
+                db.execute("INSERT INTO lists(id, name) VALUES (?, ?)", [f"{n}-{i}", "x"])
+                db.get_all("SELECT count(*) FROM lists")
+        except ClosedError:
+            outcomes.append("closed")
+            return
+        outcomes.append("finished")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    started.wait()
+    while db.get("SELECT count(*) AS n FROM lists")["n"] < 200:
+        pass
+    db.close()
+    for t in threads:
+        t.join(30)
+    assert outcomes == ["closed"] * 4
