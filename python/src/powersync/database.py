@@ -432,7 +432,9 @@ class PowerSyncDatabase(_Queries):
 
     def wait_for_first_sync(self, priority: Optional[int] = None, timeout: Optional[Seconds] = None) -> bool:
         """Blocks until a full sync (or a sync of buckets of ``priority`` and higher) has
-        completed; False if ``timeout`` (seconds) passed first. Raises ClosedError on close."""
+        completed; False if ``timeout`` (seconds) passed first. Raises ClosedError on close.
+        In async code use ``wait_for_first_sync_async()``: blocking the event loop here would
+        also hold up ``async def`` connector methods scheduled on it."""
         timeout_ms = milliseconds(timeout, "timeout")
         return self._native.wait_for_first_sync(-1 if priority is None else priority,
                                                 -1 if timeout_ms is None else timeout_ms)
