@@ -10,6 +10,13 @@
 #include "powersync/util/error.hpp"
 
 namespace powersync::sqljson {
+
+JsonValue::JsonValue() noexcept = default;
+JsonValue::~JsonValue() = default;
+JsonValue::JsonValue(const JsonValue&) = default;
+JsonValue::JsonValue(JsonValue&&) noexcept = default;
+JsonValue& JsonValue::operator=(const JsonValue&) = default;
+JsonValue& JsonValue::operator=(JsonValue&&) noexcept = default;
 namespace {
 
 // serde_json's default remaining_depth; the container that reaches 0 is rejected.

@@ -16,6 +16,15 @@ namespace powersync::sqljson {
 struct JsonValue {
   enum class Kind : std::uint8_t { null, boolean, unsigned_integer, negative_integer, real, string, array, object };
 
+  // Declared here, defaulted in sql_json.cpp: clang with libstdc++ cannot otherwise check
+  // std::pair<std::string, JsonValue> while JsonValue's own members are being defined.
+  JsonValue() noexcept;
+  ~JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+
   Kind kind = Kind::null;
   bool boolean = false;
   std::uint64_t unsigned_integer = 0;  // non-negative integers ("PosInt")
