@@ -45,7 +45,7 @@ Connection::Connection(const ConnectionOptions& options)
     if (options.wal && !is_memory_path(path) && !options.read_only) exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = NORMAL");
     exec("PRAGMA cache_size = -" + std::to_string(options.cache_size_kib));
-    exec("PRAGMA temp_store = MEMORY");
+    exec(options.temp_store_memory ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = FILE");
     if (options.read_only) exec("PRAGMA query_only = TRUE");
   } catch (...) {
     sqlite3_close_v2(db_);

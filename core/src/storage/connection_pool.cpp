@@ -50,6 +50,7 @@ std::shared_ptr<ConnectionPool> ConnectionPool::open(const PoolOptions& options,
   writer_options.wal = options.wal;
   writer_options.busy_timeout_ms = options.busy_timeout_ms;
   writer_options.cache_size_kib = options.writer_cache_size_kib;
+  writer_options.temp_store_memory = is_memory_path(writer_options.path);  // see ConnectionOptions
   pool->writer_ = std::make_unique<Connection>(writer_options);
   if (setup) setup(*pool->writer_, true);
 
@@ -58,6 +59,7 @@ std::shared_ptr<ConnectionPool> ConnectionPool::open(const PoolOptions& options,
     ConnectionOptions reader_options = writer_options;
     reader_options.cache_size_kib = options.reader_cache_size_kib;
     reader_options.wal = false;  // the writer already switched the file to WAL
+    reader_options.temp_store_memory = true;
     for (int i = 0; i < options.reader_count; ++i) {
       auto reader = std::make_unique<Connection>(reader_options);
       reader->exec("PRAGMA query_only = TRUE");

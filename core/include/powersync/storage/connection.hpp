@@ -66,6 +66,10 @@ struct ConnectionOptions {
   bool wal = true;
   int busy_timeout_ms = 30000;
   int cache_size_kib = 2048;
+  // Temporary tables and sorts in memory (fast for the small ones of app queries). The writer
+  // of a file database turns it off: applying a large checkpoint sorts every changed row, and
+  // in memory that sort would grow with the checkpoint instead of spilling to a temp file.
+  bool temp_store_memory = true;
 };
 
 class Connection {
