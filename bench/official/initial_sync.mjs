@@ -1,6 +1,7 @@
 // The official @powersync/node SDK's side of bench/initial_sync: a fresh database, connect to
 // the devserver, waitForFirstSync, count the rows. Prints one JSON line with the timings.
 //   node initial_sync.mjs <node_modules dir> <db file> <endpoint> <token> <expected rows>
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -31,8 +32,12 @@ const count = (await db.get('SELECT count(*) AS n FROM items')).n;
 const status = db.currentStatus;
 await db.disconnect();
 await db.close();
+// Peak RSS of this process (VmHWM); the parent's wait4 figure would include its own peak from
+// before the exec, which Linux carries into the child's ru_maxrss.
+const hwm = /VmHWM:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
 console.log(JSON.stringify({
   seconds: (synced - started) / 1000,
+  vm_hwm_kib: hwm ? Number(hwm[1]) : null,
   rows: count,
   expected: Number(expectedText),
   error: status?.dataFlowStatus?.downloadError ? String(status.dataFlowStatus.downloadError) : null,
