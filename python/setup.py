@@ -54,7 +54,8 @@ class BuildWithLibrary(build_ext):
     def run(self) -> None:
         library = _library()
         for ext in self.extensions:
-            target_dir = Path(self.get_ext_fullpath(ext.name)).parent
+            # Absolute: a relative path would make the link below dangle (it resolves from its own folder).
+            target_dir = Path(self.get_ext_fullpath(ext.name)).resolve().parent
             target_dir.mkdir(parents=True, exist_ok=True)
             shipped = target_dir / SONAME
             shutil.copyfile(library, shipped)
