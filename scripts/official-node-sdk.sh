@@ -27,6 +27,9 @@ if ! installed; then
   if ! installed; then
     rm -f "$stamp"
     [[ -f $dir/package.json ]] || printf '{"name":"powersync-official-node","private":true}\n' >"$dir/package.json"
+    # better-sqlite3 compiles against Node's headers: take the installed ones (Debian's nodejs
+    # ships them under /usr/include/node) so node-gyp never downloads them.
+    if [[ -z ${npm_config_nodedir:-} && -f /usr/include/node/node.h ]]; then export npm_config_nodedir=/usr; fi
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error \
         "@powersync/node@$sdk_version" "better-sqlite3@$sqlite_version") >&2
     # The native parts must load before the install counts as done.
