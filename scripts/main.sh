@@ -8,7 +8,7 @@ jobs=${JOBS:-$(nproc)}
 
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$jobs" --target powersync-devserver sync_todo todo
+cmake --build build -j"$jobs"
 
 work=$(mktemp -d)
 server_pid=""
