@@ -19,6 +19,7 @@
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
 #include "powersync/sync/download_session.hpp"
+#include "sync_state_compare.hpp"
 #include "powersync/util/error.hpp"
 
 namespace powersync::conformance {
@@ -115,40 +116,12 @@ class OfficialBsonClient {
   std::unique_ptr<Connection> db_;
 };
 
-std::string dump(Connection& db, const std::string& sql) {
-  std::string out;
-  auto stmt = db.prepare(sql);
-  while (stmt.step()) {
-    for (int i = 0; i < stmt.column_count(); ++i) {
-      out += stmt.column_is_null(i) ? std::string("NULL") : std::string(stmt.column_text(i));
-      out += i + 1 < stmt.column_count() ? "|" : "\n";
-    }
-  }
-  return out;
-}
-
-void expect_same_state(Connection& ours, Connection& official) {
-  const std::vector<std::string> queries = {
-      "SELECT name, last_applied_op, last_op, add_checksum, op_checksum, pending_delete, count_at_last, "
-      "count_since_last, downloaded_size FROM ps_buckets ORDER BY name",
-      "SELECT b.name, o.op_id, o.row_type, o.row_id, o.key, o.data, o.hash FROM ps_oplog o "
-      "JOIN ps_buckets b ON b.id = o.bucket ORDER BY b.name, o.op_id",
-      "SELECT id, data FROM ps_data__lists ORDER BY id",
-      "SELECT id, data FROM ps_data__todos ORDER BY id",
-      "SELECT type, id, data FROM ps_untyped ORDER BY type, id",
-      "SELECT row_type, row_id FROM ps_updated_rows ORDER BY 1, 2",
-      "SELECT priority FROM ps_sync_state ORDER BY priority",
-      "SELECT key, value FROM ps_kv WHERE key != 'client_id' ORDER BY key",
-  };
-  for (const auto& sql : queries) EXPECT_EQ(dump(ours, sql), dump(official, sql)) << sql;
-}
-
 class SyncApplyBson : public ::testing::Test {
  protected:
   // Feeds each line to both; they must agree on accepting it, then on the resulting state.
   void feed(const std::vector<json>& lines) {
     for (const auto& l : lines) feed_bytes(to_bson(l), l.dump());
-    expect_same_state(ours.db(), official.db());
+    expect_same_sync_state(ours.db(), official.db());
   }
   void feed_bytes(const Bytes& bytes, const std::string& what) {
     const bool ours_accepted = ours.line(bytes);
@@ -238,7 +211,7 @@ TEST_F(SyncApplyBson, PartialCheckpointAndLocalWritesHoldingBack) {
   EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "l0\nlocal\n");
   ours.upload("7");
   official.upload("7");
-  expect_same_state(ours.db(), official.db());
+  expect_same_sync_state(ours.db(), official.db());
   feed({diff(3, {bucket("p3", 2 + 4, 3)}, {}, "7"),
         data("p3", {put(3, "lists", "local", {{"id", "local"}, {"name", "mine"}}, 4)}), kComplete});
   EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "l0\nl3\nlocal\n");
@@ -272,7 +245,7 @@ Verdicts verdicts_after_checkpoint(const json& line) {
   EXPECT_TRUE(official.line(start));
   const Bytes bytes = to_bson(line);
   const Verdicts v{ours.line(bytes), official.line(bytes)};
-  if (v.ours && v.official) expect_same_state(ours.db(), official.db());
+  if (v.ours && v.official) expect_same_sync_state(ours.db(), official.db());
   return v;
 }
 
@@ -355,7 +328,7 @@ TEST_F(SyncApplyBson, MalformedDocumentsAreRejectedByBoth) {
   for (std::size_t i = 0; i < broken.size(); ++i) {
     feed_bytes(broken[i], "broken document #" + std::to_string(i));
   }
-  expect_same_state(ours.db(), official.db());
+  expect_same_sync_state(ours.db(), official.db());
   // Both start a new iteration after each rejected line; the next stream syncs normally.
   feed({checkpoint(1, {bucket("b", 1)}), data("b", {put(1, "lists", "l1", {{"id", "l1"}, {"name", "a"}}, 1)}),
         kComplete});

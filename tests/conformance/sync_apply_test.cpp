@@ -15,6 +15,7 @@
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
 #include "powersync/sync/download_session.hpp"
+#include "sync_state_compare.hpp"
 
 namespace powersync::conformance {
 namespace {
@@ -84,35 +85,6 @@ class OfficialClient {
   std::unique_ptr<Connection> db_;
 };
 
-std::string dump(Connection& db, const std::string& sql) {
-  std::string out;
-  auto stmt = db.prepare(sql);
-  while (stmt.step()) {
-    for (int i = 0; i < stmt.column_count(); ++i) {
-      out += stmt.column_is_null(i) ? std::string("NULL") : std::string(stmt.column_text(i));
-      out += i + 1 < stmt.column_count() ? "|" : "\n";
-    }
-  }
-  return out;
-}
-
-void expect_same_state(Connection& ours, Connection& official) {
-  const std::vector<std::string> queries = {
-      "SELECT name, last_applied_op, last_op, add_checksum, op_checksum, pending_delete, count_at_last, "
-      "count_since_last, downloaded_size FROM ps_buckets ORDER BY name",
-      "SELECT b.name, o.op_id, o.row_type, o.row_id, o.key, o.data, o.hash FROM ps_oplog o "
-      "JOIN ps_buckets b ON b.id = o.bucket ORDER BY b.name, o.op_id",
-      "SELECT id, data FROM ps_data__lists ORDER BY id",
-      "SELECT id, data FROM ps_data__todos ORDER BY id",
-      "SELECT type, id, data FROM ps_untyped ORDER BY type, id",
-      "SELECT row_type, row_id FROM ps_updated_rows ORDER BY 1, 2",
-      "SELECT priority FROM ps_sync_state ORDER BY priority",
-      "SELECT key, value FROM ps_kv WHERE key != 'client_id' ORDER BY key",
-      "SELECT * FROM lists ORDER BY id",
-  };
-  for (const auto& sql : queries) EXPECT_EQ(dump(ours, sql), dump(official, sql)) << sql;
-}
-
 class SyncApply : public ::testing::Test {
  protected:
   void feed(const std::vector<std::string>& lines) {
@@ -120,7 +92,7 @@ class SyncApply : public ::testing::Test {
       ours.line(l);
       official.line(l);
     }
-    expect_same_state(ours.db(), official.db());
+    expect_same_sync_state(ours.db(), official.db());
   }
   OurClient ours;
   OfficialClient official;
@@ -252,7 +224,7 @@ TEST_F(SyncApply, ClearForgetsSyncedAndQueuedData) {
   TransactionGuard tx(official.db());
   official.db().exec("SELECT powersync_clear(0)");
   tx.commit();
-  expect_same_state(ours.db(), official.db());
+  expect_same_sync_state(ours.db(), official.db());
   EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM lists"), "0\n");
   EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM ps_crud"), "0\n");
 }
@@ -268,7 +240,7 @@ TEST_F(SyncApply, WriteCheckpointHoldsDataUntilTheUploadIsVisible) {
   // The upload completes with write checkpoint 5; the stream has not reached it yet.
   ours.upload("5");
   official.upload("5");
-  expect_same_state(ours.db(), official.db());
+  expect_same_sync_state(ours.db(), official.db());
   // The service reports the write checkpoint along with the uploaded row.
   feed({R"({"checkpoint_diff":{"last_op_id":"2","write_checkpoint":"5","updated_buckets":[)" + bucket("b", 1 + 2) +
             R"(],"removed_buckets":[]}})",
