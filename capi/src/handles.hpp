@@ -2,6 +2,9 @@
 // The structs behind the opaque handles of powersync.h, shared by the per-object files.
 
 #include <atomic>
+#include <chrono>
+#include <optional>
+#include <string_view>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -79,6 +82,14 @@ void emit_cursor(ResultSet&& result, powersync_cursor_t** out);
 // Validates the host's callback table and wraps a copy of it; free_user_data runs when the
 // last engine reference to the connector goes.
 std::shared_ptr<sync::Connector> make_host_connector(const powersync_connector_t* connector);
+
+// A wait limit from the C convention: -1 is no limit, 0 or more milliseconds; below -1 throws.
+std::chrono::milliseconds wait_timeout(int32_t timeout_ms);
+
+// Stream parameters from a C string: NULL means none.
+inline std::optional<std::string_view> optional_params(const char* params_json) {
+  return params_json != nullptr ? std::optional<std::string_view>(params_json) : std::nullopt;
+}
 
 // A snapshot handle for the caller (its JSON form is built once, here).
 std::unique_ptr<powersync_sync_status_t> make_sync_status(const sync::SyncStatus& status);

@@ -6,16 +6,6 @@
 using namespace powersync;
 using namespace powersync::capi;
 
-namespace {
-
-constexpr std::chrono::milliseconds kNoTimeout = std::chrono::hours(24 * 365);
-
-std::optional<std::string_view> optional_json(const char* params_json) {
-  return params_json != nullptr ? std::optional<std::string_view>(params_json) : std::nullopt;
-}
-
-}  // namespace
-
 extern "C" {
 
 powersync_status powersync_subscribe_options_new(powersync_subscribe_options_t** out_options) {
@@ -59,7 +49,7 @@ powersync_status powersync_db_subscribe_stream(powersync_db_t* db, const char* n
     auto database = db->core->live();
     auto handle = std::make_unique<powersync_stream_subscription_t>();
     handle->core = db->core;
-    handle->subscription = database->sync_stream(name, optional_json(params_json))
+    handle->subscription = database->sync_stream(name, optional_params(params_json))
                                .subscribe(options != nullptr ? options->options : sync::SubscribeOptions{});
     *out_subscription = handle.release();
   });
@@ -69,7 +59,7 @@ powersync_status powersync_db_unsubscribe_all_stream(powersync_db_t* db, const c
   return guarded([&] {
     require(db, "db");
     require(name, "name");
-    db->core->live()->sync_stream(name, optional_json(params_json)).unsubscribe_all();
+    db->core->live()->sync_stream(name, optional_params(params_json)).unsubscribe_all();
   });
 }
 
@@ -89,9 +79,8 @@ powersync_status powersync_stream_subscription_wait_for_first_sync(powersync_str
     require(out_synced, "out_synced");
     *out_synced = false;
     require(subscription, "subscription");
-    if (timeout_ms < -1) throw_invalid_argument("timeout_ms must be -1 or more, got " + std::to_string(timeout_ms));
+    const auto timeout = wait_timeout(timeout_ms);
     subscription->core->live();  // throws once closed
-    const auto timeout = timeout_ms < 0 ? kNoTimeout : std::chrono::milliseconds(timeout_ms);
     *out_synced = subscription->subscription->wait_for_first_sync(timeout);
     if (!*out_synced) subscription->core->live();  // a close ended the wait: say so
   });

@@ -10,9 +10,6 @@ using namespace powersync::capi;
 
 namespace {
 
-// std::chrono waits overflow on milliseconds::max(); a year is "no limit" in practice.
-constexpr std::chrono::milliseconds kNoTimeout = std::chrono::hours(24 * 365);
-
 std::shared_ptr<transport::HttpClient> http_client_for(const powersync_connect_options_t* options) {
   if (options == nullptr || options->ca_bundle_path.empty()) return nullptr;  // the database's default
   transport::CurlHttpClientOptions http;
@@ -29,6 +26,16 @@ std::optional<int> priority_argument(int32_t priority) {
 }
 
 }  // namespace
+
+namespace powersync::capi {
+
+std::chrono::milliseconds wait_timeout(int32_t timeout_ms) {
+  if (timeout_ms < -1) throw_invalid_argument("timeout_ms must be -1 or more, got " + std::to_string(timeout_ms));
+  // std::chrono waits overflow on milliseconds::max(); a year is "no limit" in practice.
+  return timeout_ms < 0 ? std::chrono::hours(24 * 365) : std::chrono::milliseconds(timeout_ms);
+}
+
+}  // namespace powersync::capi
 
 extern "C" {
 
@@ -64,9 +71,8 @@ powersync_status powersync_db_wait_for_first_sync(powersync_db_t* db, int32_t pr
     *out_synced = false;
     require(db, "db");
     const auto wanted = priority_argument(priority);
-    if (timeout_ms < -1) throw_invalid_argument("timeout_ms must be -1 or more, got " + std::to_string(timeout_ms));
+    const auto timeout = wait_timeout(timeout_ms);
     auto database = db->core->live();
-    const auto timeout = timeout_ms < 0 ? kNoTimeout : std::chrono::milliseconds(timeout_ms);
     *out_synced = database->wait_for_first_sync(wanted, timeout);
     if (!*out_synced && database->is_closed()) throw_closed();
   });

@@ -205,8 +205,7 @@ powersync_status powersync_sync_status_find_stream(const powersync_sync_status_t
     *out_found = false;
     require(status, "status");
     require(name, "name");
-    const auto wanted = sync::StreamKey::make(
-        name, params_json != nullptr ? std::optional<std::string_view>(params_json) : std::nullopt);
+    const auto wanted = sync::StreamKey::make(name, optional_params(params_json));
     const auto& streams = status->status.streams;
     for (size_t i = 0; i < streams.size(); ++i) {
       if (streams[i].name == wanted.name && streams[i].parameters_json == wanted.parameters_json) {
