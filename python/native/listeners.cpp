@@ -71,46 +71,54 @@ powersync_watch_options_t* watch_options(int32_t throttle_ms, bool skip_identica
   return options;
 }
 
-std::unique_ptr<Listener> on_change(Database& db, const std::vector<std::string>& tables, int32_t throttle_ms,
-                                    py::object callback) {
-  powersync_watch_options_t* options = watch_options(throttle_ms, false);
-  std::vector<const char*> names;
-  for (const auto& t : tables) names.push_back(t.c_str());
+// Runs the C registration `register_fn(db, user_data, &listener)` with the GIL released. From
+// that call on the library owns user_data (it frees it even when registering fails).
+template <typename Register>
+std::unique_ptr<Listener> register_listener(Database& db, py::object callback, Register&& register_fn) {
   Database::Use use(db);
   auto* user_data = new PyCallback(std::move(callback));
   powersync_listener_t* listener = nullptr;
   powersync_status status;
   {
     py::gil_scoped_release nogil;
-    status = powersync_db_on_change(use.db(), names.data(), names.size(), options, &deliver_change, user_data,
-                                    &free_py_callback, &listener);
-    powersync_watch_options_free(&options);
+    status = register_fn(use.db(), user_data, &listener);
   }
   check(status);
   return std::make_unique<Listener>(listener);
+}
+
+std::unique_ptr<Listener> on_change(Database& db, const std::vector<std::string>& tables, int32_t throttle_ms,
+                                    py::object callback) {
+  powersync_watch_options_t* options = watch_options(throttle_ms, false);
+  std::vector<const char*> names;
+  for (const auto& t : tables) names.push_back(t.c_str());
+  return register_listener(db, std::move(callback), [&](powersync_db_t* handle, void* user_data,
+                                                        powersync_listener_t** listener) {
+    const powersync_status status = powersync_db_on_change(handle, names.data(), names.size(), options,
+                                                           &deliver_change, user_data, &free_py_callback, listener);
+    powersync_watch_options_free(&options);
+    return status;
+  });
 }
 
 std::unique_ptr<Listener> watch(Database& db, const std::string& sql, const py::object& params, int32_t throttle_ms,
                                 bool skip_identical, py::object callback) {
   Params bound(params);
   powersync_watch_options_t* options = watch_options(throttle_ms, skip_identical);
-  Database::Use use(db);
-  auto* user_data = new PyCallback(std::move(callback));
-  powersync_listener_t* listener = nullptr;
-  powersync_status status;
-  {
-    py::gil_scoped_release nogil;
-    status = powersync_db_watch(use.db(), sql.c_str(), bound.get(), options, &deliver_rows, user_data,
-                                &free_py_callback, &listener);
+  return register_listener(db, std::move(callback), [&](powersync_db_t* handle, void* user_data,
+                                                        powersync_listener_t** listener) {
+    const powersync_status status = powersync_db_watch(handle, sql.c_str(), bound.get(), options, &deliver_rows,
+                                                       user_data, &free_py_callback, listener);
     powersync_watch_options_free(&options);
-  }
-  check(status);
-  return std::make_unique<Listener>(listener);
+    return status;
+  });
 }
 
 }  // namespace
 
-py::object make_listener(powersync_listener_t* listener) { return py::cast(std::make_unique<Listener>(listener)); }
+py::object register_listener_object(Database& db, py::object callback, const ListenerRegistration& register_fn) {
+  return py::cast(register_listener(db, std::move(callback), register_fn));
+}
 
 void bind_listeners(py::module_& m) {
   py::class_<Listener>(m, "Listener")

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -58,6 +59,13 @@ struct PyCallback {
   py::object callable;
 };
 void free_py_callback(void* user_data);
+
+class Database;
+// A C listener registration, e.g. powersync_db_on_sync_status with its callback bound.
+using ListenerRegistration = std::function<powersync_status(powersync_db_t*, void*, powersync_listener_t**)>;
+// Registers `callback` through `register_fn` with the GIL released and returns the Listener
+// handle; the library owns the callback from that call on (listeners.cpp).
+py::object register_listener_object(Database& db, py::object callback, const ListenerRegistration& register_fn);
 
 
 void bind_database(py::module_& m);

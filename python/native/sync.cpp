@@ -259,7 +259,6 @@ bool wait_for_first_sync(Database& db, int32_t priority, int32_t timeout_ms) {
 
 }  // namespace
 
-py::object make_listener(powersync_listener_t* listener);  // listeners.cpp
 
 void bind_sync(py::module_& m) {
   py::class_<CredentialsRequest>(m, "CredentialsRequest")
@@ -318,16 +317,10 @@ void bind_sync(py::module_& m) {
   database.def(
       "on_sync_status",
       [](Database& db, py::object callback) {
-        Database::Use use(db);
-        auto* user_data = new PyCallback(std::move(callback));
-        powersync_listener_t* listener = nullptr;
-        powersync_status status;
-        {
-          py::gil_scoped_release nogil;
-          status = powersync_db_on_sync_status(use.db(), &deliver_status, user_data, &free_py_callback, &listener);
-        }
-        check(status);
-        return make_listener(listener);
+        return register_listener_object(
+            db, std::move(callback), [](powersync_db_t* handle, void* user_data, powersync_listener_t** listener) {
+              return powersync_db_on_sync_status(handle, &deliver_status, user_data, &free_py_callback, listener);
+            });
       },
       py::arg("callback"));
 }
