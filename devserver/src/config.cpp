@@ -204,11 +204,11 @@ DevserverConfig parse_config(std::string_view yaml_text, const std::filesystem::
     if (root["client_auth"]) parse_client_auth(root["client_auth"], config, base_dir);
     if (root["devserver"]) {
       reject_unknown_keys(root["devserver"], "devserver",
-                          {"keepalive_seconds", "poll_interval_ms", "compact_interval_seconds", "compact_min_new_ops"});
+                          {"keepalive_seconds", "poll_interval_ms", "compact_interval_seconds", "compact_min_superseded"});
       if (root["devserver"]["compact_interval_seconds"])
         config.compact_interval_seconds = root["devserver"]["compact_interval_seconds"].as<int>();
-      if (root["devserver"]["compact_min_new_ops"])
-        config.compact_min_new_ops = root["devserver"]["compact_min_new_ops"].as<int>();
+      if (root["devserver"]["compact_min_superseded"])
+        config.compact_min_superseded = root["devserver"]["compact_min_superseded"].as<int>();
       if (root["devserver"]["keepalive_seconds"])
         config.keepalive_seconds = root["devserver"]["keepalive_seconds"].as<int>();
       if (root["devserver"]["poll_interval_ms"])

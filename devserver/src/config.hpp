@@ -51,9 +51,9 @@ struct DevserverConfig {
   int keepalive_seconds = 20;
   int poll_interval_ms = 100;
   // Automatic compaction (compactor.hpp): every interval, buckets with at least this many ops
-  // appended since their last compaction are compacted; an interval of 0 turns it off.
+  // superseded since their last compaction are compacted; an interval of 0 turns it off.
   int compact_interval_seconds = 30;
-  int compact_min_new_ops = 500;
+  int compact_min_superseded = 200;
   std::string sync_config_text;  // the sync config's source, fingerprinted to version bucket names
 
   const StreamDefinition* find_stream(std::string_view name) const;
