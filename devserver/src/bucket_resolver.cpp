@@ -4,26 +4,24 @@
 #include <map>
 
 #include "bucket_name.hpp"
+#include "powersync/util/error.hpp"
 
 namespace powersync::devserver {
 namespace {
 
-// A parameter as bucket names carry it; null when the client did not provide a usable value.
-nlohmann::json parameter_value(const nlohmann::json& value) {
-  if (value.is_string() || value.is_number()) return value;
-  if (value.is_boolean()) return value.get<bool>() ? 1 : 0;
-  return nullptr;
+nlohmann::json member(const nlohmann::json& object, const std::string& key) {
+  if (!object.is_object() || !object.contains(key)) return nullptr;
+  return object[key];
 }
 
-nlohmann::json lookup(const nlohmann::json& object, const std::string& key) {
-  if (!object.is_object() || !object.contains(key)) return nullptr;
-  return parameter_value(object[key]);
+bool provided(const nlohmann::json& object, const std::string& key) {
+  return object.is_object() && object.contains(key) && !object[key].is_null();
 }
 
 }  // namespace
 
 ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version, const TokenClaims& claims,
-                                const nlohmann::json& request) {
+                                const nlohmann::json& request, ParameterLookup* lookup) {
   ResolvedRequest out;
   std::map<std::string, ResolvedBucket> buckets;
   nlohmann::json connection_parameters =
@@ -43,34 +41,60 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
   auto add_stream = [&](const StreamDefinition& stream, const nlohmann::json& subscription_parameters,
                         const nlohmann::json& reason, int priority) {
     std::string missing;
+    auto client_value = [&](const ParameterCondition& p) -> nlohmann::json {
+      switch (p.source) {
+        case ValueSource::auth_user_id: return claims.subject;
+        case ValueSource::jwt_claim: return member(claims.payload, p.key);
+        case ValueSource::subscription_parameter: return member(subscription_parameters, p.key);
+        case ValueSource::connection_parameter: return member(connection_parameters, p.key);
+      }
+      return nullptr;
+    };
     for (std::size_t qi = 0; qi < stream.queries.size(); ++qi) {
-      nlohmann::json parameters = nlohmann::json::array();
-      bool complete = true;
-      for (const auto& p : stream.queries[qi].parameters) {
-        nlohmann::json value;
-        switch (p.source) {
-          case ValueSource::auth_user_id: value = claims.subject; break;
-          case ValueSource::jwt_claim: value = lookup(claims.payload, p.key); break;
-          case ValueSource::subscription_parameter: value = lookup(subscription_parameters, p.key); break;
-          case ValueSource::connection_parameter: value = lookup(connection_parameters, p.key); break;
+      const auto& query = stream.queries[qi];
+      collect_lookup_tables(query, out.lookup_tables);
+      // The values each parameter can take; the buckets are every combination, in order.
+      std::vector<std::vector<nlohmann::json>> choices;
+      for (const auto& p : query.parameters) {
+        if (p.kind != ParameterKind::in_subquery && p.source == ValueSource::subscription_parameter &&
+            !provided(subscription_parameters, p.key) && missing.empty())
+          missing = "missing subscription parameter '" + p.key + "'";
+        std::vector<nlohmann::json> values;
+        switch (p.kind) {
+          case ParameterKind::equals:
+            if (auto value = scalar_parameter(client_value(p)); !value.is_null()) values.push_back(std::move(value));
+            break;
+          case ParameterKind::in_array: values = array_parameters(client_value(p)); break;
+          case ParameterKind::in_subquery:
+            if (!lookup) throw_invalid_argument("stream '" + stream.name + "' needs the backend for its lookups");
+            values = lookup->run(*p.subquery, client_value);
+            break;
         }
-        if (value.is_null()) {
-          complete = false;
-          if (p.source == ValueSource::subscription_parameter && missing.empty())
-            missing = "missing subscription parameter '" + p.key + "'";
+        if (values.empty()) {
+          choices.clear();
           break;
         }
-        parameters.push_back(std::move(value));
+        choices.push_back(std::move(values));
       }
-      if (!complete) continue;
-      auto name = bucket_name(sync_version, stream.name, static_cast<int>(qi), parameters);
-      auto& bucket = buckets[name];
-      if (bucket.name.empty()) {
-        bucket.name = name;
-        bucket.priority = priority;
+      if (choices.size() != query.parameters.size()) continue;
+      std::vector<std::size_t> position(choices.size(), 0);
+      while (true) {
+        nlohmann::json parameters = nlohmann::json::array();
+        for (std::size_t i = 0; i < choices.size(); ++i) parameters.push_back(choices[i][position[i]]);
+        auto name = bucket_name(sync_version, stream.name, static_cast<int>(qi), parameters);
+        auto& bucket = buckets[name];
+        if (bucket.name.empty()) {
+          bucket.name = name;
+          bucket.priority = priority;
+        }
+        bucket.priority = std::min(bucket.priority, priority);
+        if (std::find(bucket.subscriptions.begin(), bucket.subscriptions.end(), reason) == bucket.subscriptions.end())
+          bucket.subscriptions.push_back(reason);
+        // Next combination, the last parameter counting fastest.
+        std::size_t i = choices.size();
+        while (i > 0 && ++position[i - 1] == choices[i - 1].size()) position[--i] = 0;
+        if (i == 0) break;
       }
-      bucket.priority = std::min(bucket.priority, priority);
-      bucket.subscriptions.push_back(reason);
     }
     return missing;
   };

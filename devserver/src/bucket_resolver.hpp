@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "jwt.hpp"
+#include "parameter_lookup.hpp"
 
 namespace powersync::devserver {
 
@@ -21,9 +22,11 @@ struct ResolvedBucket {
 struct ResolvedRequest {
   std::vector<ResolvedBucket> buckets;                 // sorted by priority, then name
   nlohmann::json streams = nlohmann::json::array();    // [{name, is_default, errors}]
+  std::vector<std::string> lookup_tables;  // backend tables the lookups of the resolved streams read
 };
 
+// `lookup` evaluates IN (subquery) lookups; it may be null when the config has none.
 ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version, const TokenClaims& claims,
-                                const nlohmann::json& request);
+                                const nlohmann::json& request, ParameterLookup* lookup = nullptr);
 
 }  // namespace powersync::devserver

@@ -5,7 +5,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace powersync::devserver {
 
@@ -15,6 +18,22 @@ class ChangeNotifier {
     std::lock_guard lock(mutex_);
     ++generation_;
     cv_.notify_all();
+  }
+  // notify(), also counting a change of each backend table in `tables` (streams whose lookups
+  // read one of them re-resolve their buckets).
+  void notify(const std::vector<std::string>& tables) {
+    std::lock_guard lock(mutex_);
+    for (const auto& t : tables) ++table_versions_[t];
+    ++generation_;
+    cv_.notify_all();
+  }
+  // Grows whenever one of `tables` changed.
+  std::uint64_t table_versions(const std::vector<std::string>& tables) {
+    std::lock_guard lock(mutex_);
+    std::uint64_t sum = 0;
+    for (const auto& t : tables)
+      if (auto it = table_versions_.find(t); it != table_versions_.end()) sum += it->second;
+    return sum;
   }
   // Ends the current (or next) wait() early without counting as a storage change.
   void wake() {
@@ -47,6 +66,7 @@ class ChangeNotifier {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::uint64_t generation_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> table_versions_;
   bool woken_ = false;
   bool stopped_ = false;
 };

@@ -35,17 +35,30 @@ std::string read_file(const std::filesystem::path& file) {
   return buffer.str();
 }
 
-StreamDefinition parse_stream(const std::string& name, const YAML::Node& node) {
+// A `with:` block: each entry may use the ones before it (and those of `visible`).
+CommonTableExpressions parse_with(const std::string& stream, const YAML::Node& node, CommonTableExpressions visible) {
+  std::string where = stream.empty() ? "the sync config's with" : "stream '" + stream + "': with";
+  if (!node.IsMap()) config_error(where + " must be a mapping of names to queries");
+  for (const auto& entry : node) {
+    auto name = entry.first.as<std::string>();
+    if (!entry.second.IsScalar()) config_error(where + ": '" + name + "' must be a query");
+    visible[name] = parse_common_table_expression(stream, name, entry.second.as<std::string>(), visible);
+  }
+  return visible;
+}
+
+StreamDefinition parse_stream(const std::string& name, const YAML::Node& node, const CommonTableExpressions& global) {
   if (!node.IsMap()) config_error("stream '" + name + "' must be a mapping");
   StreamDefinition stream;
   stream.name = name;
+  CommonTableExpressions ctes = node["with"] ? parse_with(name, node["with"], global) : global;
   for (const auto& entry : node) {
     auto key = entry.first.as<std::string>();
     if (key == "query") {
-      stream.queries.push_back(parse_stream_query(name, entry.second.as<std::string>()));
+      stream.queries.push_back(parse_stream_query(name, entry.second.as<std::string>(), ctes));
     } else if (key == "queries") {
       if (!entry.second.IsSequence()) config_error("stream '" + name + "': queries must be a list");
-      for (const auto& q : entry.second) stream.queries.push_back(parse_stream_query(name, q.as<std::string>()));
+      for (const auto& q : entry.second) stream.queries.push_back(parse_stream_query(name, q.as<std::string>(), ctes));
     } else if (key == "auto_subscribe") {
       stream.auto_subscribe = entry.second.as<bool>();
     } else if (key == "priority") {
@@ -54,7 +67,7 @@ StreamDefinition parse_stream(const std::string& name, const YAML::Node& node) {
     } else if (key == "accept_potentially_dangerous_queries") {
       // Only silences a warning in the real service.
     } else if (key == "with") {
-      config_error("stream '" + name + "': unsupported construct 'with' (common table expressions)");
+      // Parsed above, before the queries that use it.
     } else {
       config_error("stream '" + name + "': unsupported key '" + key + "'");
     }
@@ -66,6 +79,7 @@ StreamDefinition parse_stream(const std::string& name, const YAML::Node& node) {
 std::vector<StreamDefinition> parse_sync_node(const YAML::Node& root) {
   if (!root.IsMap()) config_error("the sync config must be a mapping");
   std::vector<StreamDefinition> streams;
+  CommonTableExpressions global = root["with"] ? parse_with("", root["with"], {}) : CommonTableExpressions{};
   for (const auto& entry : root) {
     auto key = entry.first.as<std::string>();
     if (key == "config") {
@@ -74,11 +88,11 @@ std::vector<StreamDefinition> parse_sync_node(const YAML::Node& root) {
         config_error("only edition 3 sync configs (streams) are supported");
     } else if (key == "streams") {
       if (!entry.second.IsMap()) config_error("streams must be a mapping of stream names");
-      for (const auto& s : entry.second) streams.push_back(parse_stream(s.first.as<std::string>(), s.second));
+      for (const auto& s : entry.second) streams.push_back(parse_stream(s.first.as<std::string>(), s.second, global));
     } else if (key == "bucket_definitions") {
       config_error("unsupported construct 'bucket_definitions' (legacy sync rules); use edition-3 streams");
     } else if (key == "with") {
-      config_error("unsupported construct 'with' (global common table expressions)");
+      // Parsed above, before the streams that use it.
     } else {
       config_error("unsupported key '" + key + "' in the sync config");
     }
@@ -141,6 +155,13 @@ void parse_client_auth(const YAML::Node& node, DevserverConfig& config, const st
 }
 
 }  // namespace
+
+bool DevserverConfig::uses_lookups() const {
+  for (const auto& s : streams)
+    for (const auto& q : s.queries)
+      if (q.uses_lookups()) return true;
+  return false;
+}
 
 const StreamDefinition* DevserverConfig::find_stream(std::string_view name) const {
   for (const auto& s : streams)

@@ -57,6 +57,7 @@ struct DevserverConfig {
   std::string sync_config_text;  // the sync config's source, fingerprinted to version bucket names
 
   const StreamDefinition* find_stream(std::string_view name) const;
+  bool uses_lookups() const;  // some query has an IN (subquery), JOIN or CTE lookup
 };
 
 // Throws powersync::Error(invalid_argument) naming the offending key, stream and construct.

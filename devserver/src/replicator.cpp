@@ -1,5 +1,6 @@
 #include "replicator.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -16,12 +17,20 @@ std::string config_fingerprint(const DevserverConfig& config) {
 }
 
 Replicator::Replicator(const DevserverConfig& config, ChangeNotifier& notifier)
-    : config_(config), notifier_(notifier), backend_(config.backend_path), storage_(config.storage_path) {}
+    : config_(config),
+      notifier_(notifier),
+      backend_(config.backend_path),
+      storage_(config.storage_path),
+      data_tables_(source_tables(config.streams)) {}
 
 Replicator::~Replicator() { stop(); }
 
 void Replicator::initialize() {
-  backend_.prepare(config_.demo_schema, source_tables(config_.streams));
+  // Lookup tables are captured too: their changes re-resolve the streams reading them.
+  auto captured = data_tables_;
+  for (const auto& s : config_.streams)
+    for (const auto& q : s.queries) collect_lookup_tables(q, captured);
+  backend_.prepare(config_.demo_schema, captured);
   auto fingerprint = config_fingerprint(config_);
   if (storage_.fingerprint() != fingerprint) {
     TransactionGuard read(backend_.connection(), TransactionGuard::Kind::deferred);
@@ -81,6 +90,7 @@ void Replicator::replicate_row(const std::string& table, const Value& id) {
 int Replicator::poll_once() {
   if (backend_.last_change_seq() <= storage_.processed_change_seq()) return 0;  // cheap idle check
   std::vector<ChangeRecord> changes;
+  std::vector<std::string> changed_tables;
   {
     // The storage write lock first: the processed position cannot move under us.
     TransactionGuard tx(storage_.connection());
@@ -90,6 +100,9 @@ int Replicator::poll_once() {
     if (changes.empty()) return 0;
     std::set<std::pair<std::string, std::string>> seen;
     for (const auto& change : changes) {
+      if (std::find(changed_tables.begin(), changed_tables.end(), change.table) == changed_tables.end())
+        changed_tables.push_back(change.table);
+      if (std::find(data_tables_.begin(), data_tables_.end(), change.table) == data_tables_.end()) continue;
       if (!seen.insert({change.table, value_to_id_text(change.row_id)}).second) continue;
       replicate_row(change.table, change.row_id);
     }
@@ -99,7 +112,7 @@ int Replicator::poll_once() {
   }
   backend_.forget_changes_through(changes.back().seq);
   // Also wakes streams waiting for a write checkpoint, even when no op was appended.
-  notifier_.notify();
+  notifier_.notify(changed_tables);
   return static_cast<int>(changes.size());
 }
 

@@ -40,6 +40,7 @@ class Replicator {
   Backend backend_;
   BucketStorage storage_;
   int sync_version_ = 1;
+  std::vector<std::string> data_tables_;  // tables some stream syncs rows of
 
   std::thread thread_;
   std::mutex mutex_;

@@ -4,11 +4,13 @@
 #include <array>
 #include <cstdio>
 #include <deque>
+#include <limits>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "bucket_storage.hpp"
+#include "parameter_lookup.hpp"
 
 namespace powersync::devserver {
 
@@ -98,6 +100,9 @@ struct StreamHub::Entry {
   SyncLineFormat format;
   bool needs_emit = true;
   bool ended = false;  // the last chunk is queued; the connection closes itself after writing it
+  // The lookup tables' change count the buckets were last resolved at; max forces a first
+  // re-resolution, so a change between the request and the hand-over is not missed.
+  std::uint64_t lookup_versions = std::numeric_limits<std::uint64_t>::max();
 };
 
 StreamHub::StreamHub(const DevserverConfig& config, ChangeNotifier& notifier) : config_(config), notifier_(notifier) {}
@@ -130,6 +135,8 @@ std::size_t StreamHub::stream_count() { return count_; }
 
 void StreamHub::drive() {
   BucketStorage storage(config_.storage_path);
+  std::optional<ParameterLookup> lookup;
+  if (config_.uses_lookups()) lookup.emplace(config_.backend_path);
   std::vector<std::unique_ptr<Entry>> streams;
   auto generation = notifier_.generation();
   while (!stopping_) {
@@ -157,7 +164,19 @@ void StreamHub::drive() {
         return true;
       };
       bool alive = true;
-      if (e->needs_emit || generation != seen) {
+      if (lookup && !e->stream.lookup_tables().empty()) {
+        auto versions = notifier_.table_versions(e->stream.lookup_tables());
+        if (versions != e->lookup_versions) {
+          e->lookup_versions = versions;  // read before the lookups, so a later change is seen next round
+          try {
+            e->stream.refresh_buckets(*lookup);
+            e->needs_emit = true;
+          } catch (const std::exception&) {
+            alive = false;
+          }
+        }
+      }
+      if (alive && (e->needs_emit || generation != seen)) {
         try {
           alive = e->stream.emit(storage, sink);
         } catch (const std::exception&) {

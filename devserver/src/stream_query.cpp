@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <set>
 
 #include "powersync/util/error.hpp"
 
@@ -25,43 +26,14 @@ std::string lower(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::string_view stream, std::string_view sql) : stream_(stream), sql_(sql) { tokenize(); }
-
-  StreamQuery parse() {
-    StreamQuery query;
-    expect_keyword("select");
-    parse_select_list(query);
-    expect_keyword("from");
-    query.source_table = expect_identifier("a table name after FROM");
-    query.output_table = query.source_table;
-    if (peek_keyword("as")) {
-      next();
-      query.output_table = expect_identifier("a table alias after AS");
-    } else if (peek().kind == TokenKind::identifier && !is_reserved(peek())) {
-      query.output_table = next().text;
-    }
-    reject_join_forms();
-    if (peek_keyword("where")) {
-      next();
-      parse_condition(query);
-      while (peek_keyword("and")) {
-        next();
-        parse_condition(query);
-      }
-    }
-    if (peek().kind == TokenKind::symbol && peek().text == ";") next();
-    if (peek().kind != TokenKind::end) unsupported(describe(peek()));
-    if (!query.select_all) {
-      bool has_id = std::any_of(query.columns.begin(), query.columns.end(),
-                                [](const OutputColumn& c) { return c.name == "id"; });
-      if (!has_id) fail("the query must select an `id` column");
-    }
-    return query;
+  Parser(std::string stream, std::string_view sql, const CommonTableExpressions& ctes)
+      : stream_(std::move(stream)), sql_(sql), ctes_(ctes) {
+    tokenize();
   }
 
- private:
+
   [[noreturn]] void fail(const std::string& what) const {
-    throw_invalid_argument("stream '" + std::string(stream_) + "': " + what + " (query: " + std::string(sql_) + ")");
+    throw_invalid_argument("stream '" + stream_ + "': " + what + " (query: " + std::string(sql_) + ")");
   }
   [[noreturn]] void unsupported(const std::string& construct) const {
     fail("unsupported construct '" + construct + "'");
@@ -70,7 +42,8 @@ class Parser {
   static bool is_reserved(const Token& t) {
     if (t.quoted) return false;
     static const char* words[] = {"where", "join", "inner", "left", "right", "full", "cross", "on", "group",
-                                  "order", "limit", "union", "and", "or", "as", "natural", "having"};
+                                  "order", "limit", "union", "and", "or", "as", "natural", "having", "in",
+                                  "select", "from", "not", "is"};
     std::string l = lower(t.text);
     return std::any_of(std::begin(words), std::end(words), [&](const char* w) { return l == w; });
   }
@@ -173,61 +146,167 @@ class Parser {
     return next().text;
   }
 
-  void reject_join_forms() {
-    if (peek_symbol(",")) unsupported("comma join");
-    for (const char* w : {"join", "inner", "left", "right", "full", "cross", "natural"}) {
-      if (peek_keyword(w)) unsupported(lower(peek().text) == "join" || lower(peek().text) == "inner"
-                                           ? std::string("JOIN")
-                                           : lower(peek().text) + " JOIN");
-    }
-    for (const char* w : {"group", "order", "limit", "union", "having"}) {
-      if (peek_keyword(w)) unsupported(lower(peek().text));
-    }
+  // The top-level query of a stream.
+  StreamQuery parse_query() {
+    auto form = parse_select();
+    finish();
+    return build_query(form, false);
   }
 
-  void parse_select_list(StreamQuery& query) {
+  // A `with:` entry: its columns name what IN (SELECT col FROM cte) may select.
+  StreamQuery parse_cte() {
+    auto form = parse_select();
+    finish();
+    return build_query(form, true);
+  }
+
+ private:
+  struct TableRef {
+    std::string table;
+    std::string alias;  // the name qualifiers use; the table's name when none is given
+  };
+  struct ColumnRef {
+    std::string qualifier;  // empty when unqualified
+    std::string column;
+  };
+  struct SelectedColumn {
+    ColumnRef ref;
+    std::string name;
+  };
+  struct Edge {  // a.x = b.y between two tables of the FROM clause
+    ColumnRef left;
+    ColumnRef right;
+  };
+  template <class Condition>
+  struct Qualified {
+    std::string qualifier;
+    Condition condition;
+  };
+  // One SELECT as written, before its tables are turned into nested lookups.
+  struct SelectForm {
+    std::vector<TableRef> tables;
+    bool alias_given = false;
+    bool select_all = false;
+    std::string select_all_qualifier;
+    std::vector<SelectedColumn> columns;
+    std::vector<Edge> edges;
+    std::vector<Qualified<ParameterCondition>> parameters;
+    std::vector<Qualified<LiteralCondition>> filters;
+  };
+
+  void finish() {
+    if (peek_symbol(";")) next();
+    if (peek().kind != TokenKind::end) unsupported(describe(peek()));
+  }
+
+  void reject_clauses() {
+    for (const char* w : {"group", "order", "limit", "union", "having"})
+      if (peek_keyword(w)) unsupported(lower(peek().text));
+  }
+
+  SelectForm parse_select() {
+    SelectForm form;
+    expect_keyword("select");
+    parse_select_list(form);
+    expect_keyword("from");
+    form.tables.push_back(parse_table_ref(form.alias_given));
+    while (true) {
+      if (peek_symbol(",")) unsupported("comma join (write INNER JOIN ... ON)");
+      for (const char* w : {"left", "right", "full", "cross", "natural", "outer"})
+        if (peek_keyword(w)) unsupported(lower(peek().text) + " JOIN");
+      if (peek_keyword("inner")) {
+        next();
+        if (!peek_keyword("join")) unsupported("INNER without JOIN");
+      }
+      if (!peek_keyword("join")) break;
+      next();
+      bool ignored = false;
+      form.tables.push_back(parse_table_ref(ignored));
+      expect_keyword("on");
+      parse_conditions(form);
+    }
+    reject_clauses();
+    if (peek_keyword("where")) {
+      next();
+      parse_conditions(form);
+    }
+    reject_clauses();
+    return form;
+  }
+
+  TableRef parse_table_ref(bool& alias_given) {
+    if (peek_symbol("(")) unsupported("subquery in FROM");
+    TableRef ref;
+    ref.table = expect_identifier("a table name");
+    if (peek_symbol("(")) unsupported("table-valued function " + ref.table + "()");
+    ref.alias = ref.table;
+    if (peek_keyword("as")) {
+      next();
+      ref.alias = expect_identifier("a table alias after AS");
+      alias_given = true;
+    } else if (peek().kind == TokenKind::identifier && !is_reserved(peek())) {
+      ref.alias = next().text;
+      alias_given = true;
+    }
+    return ref;
+  }
+
+  void parse_select_list(SelectForm& form) {
     if (peek_keyword("distinct")) unsupported("DISTINCT");
     if (peek_symbol("*")) {
       next();
-      query.select_all = true;
+      form.select_all = true;
       if (peek_symbol(",")) unsupported("* combined with other columns");
       return;
     }
+    if (peek().kind == TokenKind::identifier && peek(1).kind == TokenKind::symbol && peek(1).text == "." &&
+        peek(2).kind == TokenKind::symbol && peek(2).text == "*") {
+      form.select_all_qualifier = next().text;
+      next();
+      next();
+      form.select_all = true;
+      if (peek_symbol(",")) unsupported("table.* combined with other columns");
+      return;
+    }
     while (true) {
-      std::string column = expect_identifier("a column name in the SELECT list");
-      if (peek_symbol(".")) {  // table.column
+      SelectedColumn selected;
+      selected.ref.column = expect_identifier("a column name in the SELECT list");
+      if (peek_symbol(".")) {
         next();
-        if (peek_symbol("*")) unsupported("table.*");
-        column = expect_identifier("a column name after '.'");
+        if (peek_symbol("*")) unsupported("table.* combined with other columns");
+        selected.ref.qualifier = selected.ref.column;
+        selected.ref.column = expect_identifier("a column name after '.'");
       }
-      if (peek_symbol("(")) unsupported("function call " + column + "()");
+      if (peek_symbol("(")) unsupported("function call " + selected.ref.column + "()");
       if (peek().kind == TokenKind::symbol && !peek_symbol(",") && peek().text != ";")
         unsupported("expression with '" + peek().text + "' in the SELECT list");
-      std::string name = column;
+      selected.name = selected.ref.column;
       if (peek_keyword("as")) {
         next();
-        name = expect_identifier("an output name after AS");
+        selected.name = expect_identifier("an output name after AS");
       }
-      query.columns.push_back({column, name});
+      form.columns.push_back(std::move(selected));
       if (!peek_symbol(",")) break;
       next();
     }
   }
 
   // column, or table.column
-  std::optional<std::string> try_column() {
+  std::optional<ColumnRef> try_column() {
     if (peek().kind != TokenKind::identifier || is_reserved(peek())) return std::nullopt;
     std::string first = lower(peek().text);
     if (!peek().quoted && (first == "auth" || first == "subscription" || first == "connection" || first == "request" ||
                            first == "token_parameters" || first == "bucket"))
       return std::nullopt;
     if (peek(1).kind == TokenKind::symbol && peek(1).text == "(") return std::nullopt;
-    std::string name = next().text;
+    ColumnRef ref;
+    ref.column = next().text;
     if (peek_symbol(".")) {
       next();
-      name = expect_identifier("a column name after '.'");
+      ref.qualifier = ref.column;
+      ref.column = expect_identifier("a column name after '.'");
     }
-    return name;
+    return ref;
   }
 
   // A client-side value; fills `condition` or returns false if the tokens are not one.
@@ -265,18 +344,34 @@ class Parser {
     unsupported(head + "." + fn + "()");
   }
 
-  void parse_condition(StreamQuery& query) {
-    if (peek_symbol("(")) unsupported("parenthesised condition or subquery");
+  void parse_conditions(SelectForm& form) {
+    parse_condition(form);
+    while (peek_keyword("and")) {
+      next();
+      parse_condition(form);
+    }
+    if (peek_keyword("or")) unsupported("OR");
+  }
+
+  void parse_condition(SelectForm& form) {
+    if (peek_symbol("(")) unsupported("parenthesised condition");
     if (peek_keyword("not")) unsupported("NOT");
     ParameterCondition parameter;
-    LiteralCondition literal;
-    std::optional<std::string> column = try_column();
+    nlohmann::json literal;
+    std::optional<ColumnRef> column = try_column();
     bool value_first = false;
     if (!column) {
-      if (!try_value_source(parameter) && !try_literal(literal.value)) unsupported(describe(peek()));
+      if (!try_value_source(parameter) && !try_literal(literal)) unsupported(describe(peek()));
       value_first = true;
     }
-    if (peek_keyword("in")) unsupported("IN");
+    if (peek_keyword("in")) {
+      if (value_first) unsupported("a value IN (...) without a column on the left");
+      next();
+      parse_in(*column, form);
+      if (peek_keyword("or")) unsupported("OR");
+      return;
+    }
+    if (peek_keyword("not")) unsupported("NOT IN");
     if (peek_keyword("is")) unsupported("IS");
     if (peek_keyword("like")) unsupported("LIKE");
     if (peek_keyword("between")) unsupported("BETWEEN");
@@ -286,20 +381,186 @@ class Parser {
       column = try_column();
       if (!column) unsupported("comparison without a column");
     } else {
-      if (peek_symbol("(")) unsupported("subquery");
-      if (!try_value_source(parameter) && !try_literal(literal.value)) {
-        if (try_column()) unsupported("column-to-column comparison");
+      if (peek_symbol("(")) unsupported("subquery after = (write IN (SELECT ...))");
+      if (!try_value_source(parameter) && !try_literal(literal)) {
+        if (auto other = try_column()) {
+          if (other->qualifier == column->qualifier) unsupported("column-to-column comparison within one table");
+          form.edges.push_back({*column, *other});
+          if (peek_keyword("or")) unsupported("OR");
+          return;
+        }
         unsupported(describe(peek()));
       }
     }
     if (peek_keyword("or")) unsupported("OR");
-    if (!literal.value.is_null()) {
-      literal.column = *column;
-      query.filters.push_back(std::move(literal));
+    if (!literal.is_null()) {
+      form.filters.push_back({column->qualifier, {column->column, std::move(literal)}});
     } else {
-      parameter.column = *column;
-      query.parameters.push_back(std::move(parameter));
+      parameter.column = column->column;
+      form.parameters.push_back({column->qualifier, std::move(parameter)});
     }
+  }
+
+  // After `column IN`: a subquery, a CTE's name, or a client value holding a JSON array.
+  void parse_in(const ColumnRef& column, SelectForm& form) {
+    ParameterCondition parameter;
+    parameter.column = column.column;
+    if (peek_symbol("(")) {
+      next();
+      if (!peek_keyword("select")) unsupported("IN (value list)");
+      auto inner = parse_select();
+      expect_symbol(")");
+      parameter.kind = ParameterKind::in_subquery;
+      parameter.subquery = build_subquery(inner);
+    } else if (auto cte = peek().kind == TokenKind::identifier ? ctes_.find(peek().text) : ctes_.end();
+               cte != ctes_.end() && !(peek(1).kind == TokenKind::symbol && (peek(1).text == "." || peek(1).text == "("))) {
+      next();
+      if (cte->second.select_all || cte->second.columns.size() != 1)
+        fail("common table expression '" + cte->first + "' must return a single column to be used as IN " + cte->first);
+      parameter.kind = ParameterKind::in_subquery;
+      parameter.subquery = cte_subquery(cte->second, cte->second.columns[0].source, {}, {});
+    } else if (try_value_source(parameter)) {
+      parameter.kind = ParameterKind::in_array;
+    } else {
+      unsupported("IN " + describe(peek()));
+    }
+    form.parameters.push_back({column.qualifier, std::move(parameter)});
+  }
+
+  std::shared_ptr<const Subquery> cte_subquery(const StreamQuery& cte, const std::string& result_column,
+                                               std::vector<ParameterCondition> parameters,
+                                               std::vector<LiteralCondition> filters) {
+    Subquery subquery;
+    subquery.table = cte.source_table;
+    subquery.result_column = result_column;
+    subquery.parameters = cte.parameters;
+    subquery.filters = cte.filters;
+    for (auto& p : parameters) subquery.parameters.push_back(std::move(p));
+    for (auto& f : filters) subquery.filters.push_back(std::move(f));
+    return std::make_shared<const Subquery>(std::move(subquery));
+  }
+
+  std::shared_ptr<const Subquery> build_subquery(const SelectForm& inner) {
+    if (inner.select_all || inner.columns.size() != 1) fail("a subquery must select exactly one column");
+    const auto& selected = inner.columns[0].ref;
+    if (inner.tables.size() == 1) {
+      if (auto cte = ctes_.find(inner.tables[0].table); cte != ctes_.end()) {
+        // SELECT col FROM cte [WHERE ...]: the CTE's own conditions plus these, on its table.
+        auto source_of = [&](const std::string& name) {
+          for (const auto& c : cte->second.columns)
+            if (c.name == name) return c.source;
+          if (cte->second.select_all) return name;
+          fail("common table expression '" + cte->first + "' has no column '" + name + "'");
+        };
+        std::vector<ParameterCondition> parameters;
+        std::vector<LiteralCondition> filters;
+        for (const auto& p : inner.parameters) {
+          parameters.push_back(p.condition);
+          parameters.back().column = source_of(p.condition.column);
+        }
+        for (const auto& f : inner.filters) filters.push_back({source_of(f.condition.column), f.condition.value});
+        return cte_subquery(cte->second, source_of(selected.column), std::move(parameters), std::move(filters));
+      }
+    }
+    auto root = resolve_alias(inner, selected.qualifier, "");
+    Subquery subquery;
+    subquery.table = table_of(inner, root);
+    subquery.result_column = selected.column;
+    std::set<std::string> visited;
+    gather(inner, root, root, subquery.parameters, subquery.filters, visited);
+    check_all_joined(inner, visited);
+    return std::make_shared<const Subquery>(std::move(subquery));
+  }
+
+  // The alias a qualifier names (an alias, or a table's own name); unqualified means `fallback`.
+  std::string resolve_alias(const SelectForm& form, const std::string& qualifier, const std::string& fallback) const {
+    if (qualifier.empty()) return fallback.empty() ? form.tables[0].alias : fallback;
+    for (const auto& t : form.tables)
+      if (t.alias == qualifier) return t.alias;
+    for (const auto& t : form.tables)
+      if (t.table == qualifier) return t.alias;
+    fail("unknown table '" + qualifier + "'");
+  }
+
+  std::string table_of(const SelectForm& form, const std::string& alias) const {
+    for (const auto& t : form.tables) {
+      if (t.alias != alias) continue;
+      if (ctes_.count(t.table)) unsupported("common table expression '" + t.table + "' in FROM here");
+      return t.table;
+    }
+    fail("unknown table '" + alias + "'");
+  }
+
+  // The conditions on `alias`; each table joined to it becomes a nested lookup on the join column.
+  void gather(const SelectForm& form, const std::string& alias, const std::string& data_alias,
+              std::vector<ParameterCondition>& parameters, std::vector<LiteralCondition>& filters,
+              std::set<std::string>& visited) {
+    visited.insert(alias);
+    if (form.edges.size() + 1 != form.tables.size())
+      unsupported("JOIN conditions other than one column equality per joined table");
+    for (const auto& edge : form.edges) {
+      auto left = resolve_alias(form, edge.left.qualifier, data_alias);
+      auto right = resolve_alias(form, edge.right.qualifier, data_alias);
+      if (left == right) unsupported("column-to-column comparison within one table");
+      const ColumnRef* mine = nullptr;
+      const ColumnRef* theirs = nullptr;
+      std::string other;
+      if (left == alias) mine = &edge.left, theirs = &edge.right, other = right;
+      else if (right == alias) mine = &edge.right, theirs = &edge.left, other = left;
+      if (!mine || visited.count(other)) continue;
+      Subquery subquery;
+      subquery.table = table_of(form, other);
+      subquery.result_column = theirs->column;
+      gather(form, other, data_alias, subquery.parameters, subquery.filters, visited);
+      ParameterCondition parameter;
+      parameter.column = mine->column;
+      parameter.kind = ParameterKind::in_subquery;
+      parameter.subquery = std::make_shared<const Subquery>(std::move(subquery));
+      parameters.push_back(std::move(parameter));
+    }
+    for (const auto& p : form.parameters)
+      if (resolve_alias(form, p.qualifier, data_alias) == alias) parameters.push_back(p.condition);
+    for (const auto& f : form.filters)
+      if (resolve_alias(form, f.qualifier, data_alias) == alias) filters.push_back(f.condition);
+  }
+
+  void check_all_joined(const SelectForm& form, const std::set<std::string>& visited) const {
+    for (const auto& t : form.tables)
+      if (!visited.count(t.alias)) unsupported("table '" + t.alias + "' not joined by a column equality");
+  }
+
+  // Which table's rows the query syncs: the one whose columns it selects.
+  std::string data_alias(const SelectForm& form) const {
+    if (!form.select_all_qualifier.empty()) return resolve_alias(form, form.select_all_qualifier, "");
+    if (form.tables.size() == 1) return form.tables[0].alias;
+    if (form.select_all) unsupported("SELECT * with JOIN (select table.* of the synced table)");
+    std::string alias = resolve_alias(form, form.columns[0].ref.qualifier, "");
+    for (const auto& c : form.columns)
+      if (c.ref.qualifier.empty() || resolve_alias(form, c.ref.qualifier, "") != alias)
+        unsupported("SELECT columns of several tables (qualify every column with the synced table)");
+    return alias;
+  }
+
+  StreamQuery build_query(const SelectForm& form, bool is_cte) {
+    StreamQuery query;
+    auto data = data_alias(form);
+    if (!is_cte) {
+      for (const auto& t : form.tables)
+        if (t.alias == data && ctes_.count(t.table)) unsupported("common table expression '" + t.table + "' as a data source");
+    }
+    query.source_table = table_of(form, data);
+    query.output_table = form.tables.size() == 1 ? form.tables[0].alias : query.source_table;
+    query.select_all = form.select_all;
+    for (const auto& c : form.columns) query.columns.push_back({c.ref.column, c.name});
+    std::set<std::string> visited;
+    gather(form, data, data, query.parameters, query.filters, visited);
+    check_all_joined(form, visited);
+    if (!is_cte && !query.select_all) {
+      bool has_id = std::any_of(query.columns.begin(), query.columns.end(),
+                                [](const OutputColumn& c) { return c.name == "id"; });
+      if (!has_id) fail("the query must select an `id` column");
+    }
+    return query;
   }
 
   bool try_literal(nlohmann::json& value) {
@@ -324,11 +585,23 @@ class Parser {
     return false;
   }
 
-  std::string_view stream_;
+  std::string stream_;
   std::string_view sql_;
+  const CommonTableExpressions& ctes_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
 };
+
+bool any_lookup(const std::vector<ParameterCondition>& parameters) {
+  return std::any_of(parameters.begin(), parameters.end(),
+                     [](const ParameterCondition& p) { return p.kind == ParameterKind::in_subquery; });
+}
+
+void collect_from(const Subquery& subquery, std::vector<std::string>& tables) {
+  if (std::find(tables.begin(), tables.end(), subquery.table) == tables.end()) tables.push_back(subquery.table);
+  for (const auto& p : subquery.parameters)
+    if (p.subquery) collect_from(*p.subquery, tables);
+}
 
 }  // namespace
 
@@ -337,8 +610,22 @@ bool StreamQuery::uses_subscription_parameters() const {
                      [](const ParameterCondition& p) { return p.source == ValueSource::subscription_parameter; });
 }
 
-StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql) {
-  return Parser(stream_name, sql).parse();
+bool StreamQuery::uses_lookups() const { return any_lookup(parameters); }
+
+void collect_lookup_tables(const StreamQuery& query, std::vector<std::string>& tables) {
+  for (const auto& p : query.parameters)
+    if (p.subquery) collect_from(*p.subquery, tables);
+}
+
+StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql, const CommonTableExpressions& ctes) {
+  return Parser(std::string(stream_name), sql, ctes).parse_query();
+}
+
+StreamQuery parse_common_table_expression(std::string_view stream_name, std::string_view name, std::string_view sql,
+                                          const CommonTableExpressions& earlier) {
+  std::string label = stream_name.empty() ? "with " + std::string(name)
+                                          : std::string(stream_name) + "' with '" + std::string(name);
+  return Parser(std::move(label), sql, earlier).parse_cte();
 }
 
 }  // namespace powersync::devserver

@@ -1,11 +1,20 @@
 #pragma once
-// One edition-3 stream query, parsed from the small SQL subset this slice supports:
-//   SELECT * | col [AS name], ... FROM table [AS name]
-//   [WHERE cond AND cond ...]   where cond is  column = <value source>
-// and a value source is auth.user_id(), auth.jwt() ->> 'claim', subscription.parameter('x'),
-// connection.parameter('x'), or a string/number literal (a plain row filter).
+// One edition-3 stream query, parsed from the SQL subset the devserver supports:
+//   SELECT * | t.* | col [AS name], ... FROM table [AS alias]
+//     [[INNER] JOIN table [AS alias] ON a.col = b.col [AND ...]] ...
+//     [WHERE cond AND cond ...]
+// where cond is one of
+//   column = <client value> | <client value> = column     a bucket parameter
+//   column IN <client value>                              one bucket per element of a JSON array
+//   column IN (SELECT col FROM ... WHERE ...)             a parameter lookup (one bucket per result)
+//   column IN cte_name | column IN (SELECT col FROM cte_name [WHERE ...])
+//   column = 'literal' | number                           a plain row filter
+// and a client value is auth.user_id(), auth.jwt() ->> 'claim', subscription.parameter('x') or
+// connection.parameter('x'). An INNER JOIN is the same lookup as the IN (subquery) it stands for.
 // Anything else throws powersync::Error naming the stream and the construct.
 
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,17 +25,36 @@ namespace powersync::devserver {
 
 enum class ValueSource { auth_user_id, jwt_claim, subscription_parameter, connection_parameter };
 
-// A condition whose right side comes from the client: it becomes a bucket parameter.
+enum class ParameterKind {
+  equals,       // column = <client value>
+  in_array,     // column IN <client value holding a JSON array>
+  in_subquery,  // column IN (SELECT ...), evaluated against the backend at resolve time
+};
+
+struct Subquery;
+
+// A condition whose right side comes from the client (directly or through a lookup): it becomes
+// a bucket parameter whose value on the data side is the row's `column`.
 struct ParameterCondition {
   std::string column;
-  ValueSource source;
+  ValueSource source = ValueSource::auth_user_id;
   std::string key;  // claim or parameter name; empty for auth.user_id()
+  ParameterKind kind = ParameterKind::equals;
+  std::shared_ptr<const Subquery> subquery;  // for in_subquery
 };
 
 // A condition against a constant: rows not matching it are in no bucket of the query.
 struct LiteralCondition {
   std::string column;
   nlohmann::json value;  // string or number
+};
+
+// SELECT result_column FROM table WHERE <parameters and filters, all ANDed>.
+struct Subquery {
+  std::string table;
+  std::string result_column;
+  std::vector<ParameterCondition> parameters;
+  std::vector<LiteralCondition> filters;
 };
 
 struct OutputColumn {
@@ -42,8 +70,20 @@ struct StreamQuery {
   std::vector<ParameterCondition> parameters;  // in bucket-parameter order
   std::vector<LiteralCondition> filters;
   bool uses_subscription_parameters() const;
+  bool uses_lookups() const;  // any IN (subquery), at any depth
 };
 
-StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql);
+// Named subqueries from a `with:` block (global or per stream), visible to the queries after it.
+using CommonTableExpressions = std::map<std::string, StreamQuery, std::less<>>;
+
+StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql,
+                               const CommonTableExpressions& ctes = {});
+
+// A `with:` entry: SELECT col [AS name], ... FROM table [WHERE ...]; `name` is the CTE's name.
+StreamQuery parse_common_table_expression(std::string_view stream_name, std::string_view name, std::string_view sql,
+                                          const CommonTableExpressions& earlier = {});
+
+// Every backend table a subquery of `query` reads, without duplicates.
+void collect_lookup_tables(const StreamQuery& query, std::vector<std::string>& tables);
 
 }  // namespace powersync::devserver

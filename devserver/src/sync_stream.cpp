@@ -68,9 +68,14 @@ void validate_sync_request(const nlohmann::json& request) {
 }
 
 SyncStream::SyncStream(const DevserverConfig& config, int sync_version, TokenClaims claims, nlohmann::json request)
-    : config_(config), claims_(std::move(claims)), request_(std::move(request)) {
+    : config_(config), sync_version_(sync_version), claims_(std::move(claims)), request_(std::move(request)) {
   validate_sync_request(request_);
-  resolved_ = resolve_buckets(config_, sync_version, claims_, request_);
+  if (config_.uses_lookups()) {
+    ParameterLookup lookup(config_.backend_path);
+    resolved_ = resolve_buckets(config_, sync_version_, claims_, request_, &lookup);
+  } else {
+    resolved_ = resolve_buckets(config_, sync_version_, claims_, request_);
+  }
   client_id_ = request_.value("client_id", std::string());
   for (const auto& b : resolved_.buckets) after_[b.name] = 0;
   if (request_.contains("buckets") && request_["buckets"].is_array()) {
@@ -85,6 +90,12 @@ SyncStream::SyncStream(const DevserverConfig& config, int sync_version, TokenCla
   keepalive_interval_ = std::chrono::seconds(std::max(1, config_.keepalive_seconds));
   next_keepalive_ = now + keepalive_interval_;
   expires_at_ = now + std::chrono::seconds(std::max<std::int64_t>(0, claims_.expires_at - unix_now()));
+}
+
+void SyncStream::refresh_buckets(ParameterLookup& lookup) {
+  resolved_ = resolve_buckets(config_, sync_version_, claims_, request_, &lookup);
+  // A bucket new to this stream starts from nothing: the client dropped it (or never had it).
+  for (const auto& b : resolved_.buckets) after_.try_emplace(b.name, 0);
 }
 
 bool SyncStream::emit(BucketStorage& storage, const SyncLineSink& sink) {
@@ -110,18 +121,27 @@ bool SyncStream::emit(BucketStorage& storage, const SyncLineSink& sink) {
     line = Json{{"checkpoint", std::move(checkpoint)}};
   } else {
     Json updated = Json::array();
-    for (const auto& b : resolved_.buckets)
-      if (!same_state(sent_[b.name], states[b.name])) updated.push_back(checkpoint_bucket(b, states[b.name]));
-    if (updated.empty() && write_checkpoint == sent_write_checkpoint_) return true;
+    for (const auto& b : resolved_.buckets) {
+      auto sent = sent_.find(b.name);
+      if (sent == sent_.end() || !same_state(sent->second, states[b.name]))
+        updated.push_back(checkpoint_bucket(b, states[b.name]));
+    }
+    Json removed = Json::array();
+    for (const auto& [name, state] : sent_)
+      if (!states.count(name)) removed.push_back(name);
+    if (updated.empty() && removed.empty() && write_checkpoint == sent_write_checkpoint_) return true;
     Json diff{{"last_op_id", std::to_string(head)}};
     if (write_checkpoint) diff["write_checkpoint"] = std::to_string(*write_checkpoint);
-    diff["removed_buckets"] = Json::array();
+    diff["removed_buckets"] = std::move(removed);
     diff["updated_buckets"] = std::move(updated);
     line = Json{{"checkpoint_diff", std::move(diff)}};
   }
 
   if (!sink(line)) return false;
   first_ = false;
+  // The client deletes a removed bucket's data; should it come back, it starts from nothing.
+  for (const auto& [name, state] : sent_)
+    if (!states.count(name)) after_.erase(name);
   sent_ = states;
   sent_write_checkpoint_ = write_checkpoint;
   for (std::size_t i = 0; i < resolved_.buckets.size(); ++i) {

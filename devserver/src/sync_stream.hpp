@@ -40,6 +40,12 @@ class SyncStream {
   // one read transaction. Returns false once the sink refused a line.
   bool emit(BucketStorage& storage, const SyncLineSink& sink);
 
+  // Re-evaluates the request's buckets (after a table its lookups read changed); the next emit()
+  // sends a checkpoint_diff with the added and removed buckets.
+  void refresh_buckets(ParameterLookup& lookup);
+  // The backend tables this stream's lookups read; empty when it has none.
+  const std::vector<std::string>& lookup_tables() const { return resolved_.lookup_tables; }
+
   // When on_timer() has something to do next (keepalive or token expiry).
   Clock::time_point next_timer() const;
   // Sends a due keepalive; at expiry sends {"token_expires_in":0}. Returns false when the
@@ -48,6 +54,7 @@ class SyncStream {
 
  private:
   const DevserverConfig& config_;
+  int sync_version_;
   TokenClaims claims_;
   nlohmann::json request_;
   ResolvedRequest resolved_;

@@ -109,8 +109,15 @@ TEST(DevserverConfig, RejectsUnsupportedConstructsNamingTheStream) {
     const char* construct;
   };
   for (auto c : {
-           Case{"SELECT * FROM todos INNER JOIN lists ON lists.id = todos.list_id", "JOIN"},
-           Case{"SELECT * FROM todos WHERE list_id IN (SELECT id FROM lists)", "IN"},
+           Case{"SELECT * FROM todos INNER JOIN lists ON lists.id = todos.list_id", "SELECT * with JOIN"},
+           Case{"SELECT todos.* FROM todos LEFT JOIN lists ON lists.id = todos.list_id", "left JOIN"},
+           Case{"SELECT todos.* FROM todos, lists WHERE lists.id = todos.list_id", "comma join"},
+           Case{"SELECT todos.* FROM todos JOIN lists ON lists.owner_id = auth.user_id()", "column equality"},
+           Case{"SELECT * FROM todos WHERE list_id IN ('a', 'b')", "IN (value list)"},
+           Case{"SELECT * FROM todos WHERE list_id IN (SELECT * FROM lists)", "exactly one column"},
+           Case{"SELECT * FROM todos WHERE auth.user_id() IN (SELECT id FROM admins)", "a value IN (...)"},
+           Case{"SELECT * FROM todos WHERE list_id NOT IN subscription.parameter('x')", "NOT IN"},
+           Case{"SELECT * FROM todos WHERE list_id IN (SELECT id FROM lists WHERE a > 1)", "operator '>'"},
            Case{"SELECT * FROM todos WHERE a = auth.user_id() OR b = auth.user_id()", "OR"},
            Case{"SELECT * FROM todos WHERE a > 1", "operator '>'"},
            Case{"SELECT upper(name) AS id FROM todos", "function call upper()"},
@@ -126,8 +133,15 @@ TEST(DevserverConfig, RejectsUnsupportedConstructsNamingTheStream) {
 
 TEST(DevserverConfig, RejectsOtherBadInput) {
   EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT name FROM lists\n")).find("`id`"), std::string::npos);
-  EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT * FROM lists\n        with: {a: SELECT 1}\n"))
-                .find("stream 's': unsupported construct 'with'"),
+  EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT * FROM lists\n        with: {a: SELECT upper(x) FROM t}\n"))
+                .find("stream 's' with 'a': unsupported construct 'function call upper()'"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT * FROM a\n        with: {a: SELECT id FROM lists}\n"))
+                .find("stream 's': unsupported construct 'common table expression 'a' as a data source'"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT * FROM t WHERE x IN a\n"
+                                  "        with:\n          a: SELECT id, name FROM lists\n"))
+                .find("'a' must return a single column"),
             std::string::npos);
   EXPECT_NE(error_of(with_streams("      s:\n        query: SELECT * FROM lists\n        colour: red\n"))
                 .find("unsupported key 'colour'"),

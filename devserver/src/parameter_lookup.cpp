@@ -1,0 +1,92 @@
+#include "parameter_lookup.hpp"
+
+#include "backend.hpp"
+#include "row_evaluator.hpp"
+
+namespace powersync::devserver {
+namespace {
+
+void append_select(const Subquery& subquery, const ClientValueFn& client_value, LookupStatement& out) {
+  auto result = quote_identifier(subquery.result_column);
+  out.sql += "SELECT DISTINCT " + result + " FROM " + quote_identifier(subquery.table) + " WHERE " + result +
+             " IS NOT NULL";
+  for (const auto& p : subquery.parameters) {
+    auto column = quote_identifier(p.column);
+    switch (p.kind) {
+      case ParameterKind::equals:
+        out.sql += " AND " + column + " = ?";
+        out.arguments.push_back(scalar_parameter(client_value(p)));
+        break;
+      case ParameterKind::in_array:
+        out.sql += " AND " + column + " IN (SELECT value FROM json_each(?))";
+        out.arguments.push_back(nlohmann::json(array_parameters(client_value(p))).dump());
+        break;
+      case ParameterKind::in_subquery:
+        out.sql += " AND " + column + " IN (";
+        append_select(*p.subquery, client_value, out);
+        out.sql += ")";
+        break;
+    }
+  }
+  for (const auto& f : subquery.filters) {
+    out.sql += " AND " + quote_identifier(f.column) + " = ?";
+    out.arguments.push_back(f.value);
+  }
+}
+
+void bind_json(Statement& statement, int index, const nlohmann::json& value) {
+  if (value.is_string()) statement.bind_text(index, value.get_ref<const std::string&>());
+  else if (value.is_number_integer()) statement.bind_int64(index, value.get<std::int64_t>());
+  else if (value.is_number()) statement.bind_double(index, value.get<double>());
+  else statement.bind_null(index);  // a missing client value matches nothing
+}
+
+}  // namespace
+
+nlohmann::json scalar_parameter(const nlohmann::json& value) {
+  if (value.is_string() || value.is_number()) return value;
+  if (value.is_boolean()) return value.get<bool>() ? 1 : 0;
+  return nullptr;
+}
+
+std::vector<nlohmann::json> array_parameters(const nlohmann::json& value) {
+  nlohmann::json array = value;
+  if (value.is_string()) array = nlohmann::json::parse(value.get<std::string>(), nullptr, false);
+  std::vector<nlohmann::json> out;
+  if (!array.is_array()) return out;
+  for (const auto& element : array) {
+    auto scalar = scalar_parameter(element);
+    if (!scalar.is_null() && std::find(out.begin(), out.end(), scalar) == out.end()) out.push_back(std::move(scalar));
+  }
+  return out;
+}
+
+LookupStatement lookup_statement(const Subquery& subquery, const ClientValueFn& client_value) {
+  LookupStatement out;
+  append_select(subquery, client_value, out);
+  return out;
+}
+
+ParameterLookup::ParameterLookup(const std::filesystem::path& backend_path)
+    : connection_(ConnectionOptions{.path = backend_path.string()}) {}
+
+std::vector<nlohmann::json> ParameterLookup::run(const Subquery& subquery, const ClientValueFn& client_value) {
+  auto statement = lookup_statement(subquery, client_value);
+  auto& stmt = connection_.cached(statement.sql);
+  for (std::size_t i = 0; i < statement.arguments.size(); ++i)
+    bind_json(stmt, static_cast<int>(i + 1), statement.arguments[i]);
+  std::vector<nlohmann::json> values;
+  try {
+    while (stmt.step()) {
+      auto json = value_to_json(stmt.column_value(0));
+      if (!json.is_null() && !json.is_discarded()) values.push_back(std::move(json));
+    }
+  } catch (...) {
+    stmt.reset();
+    throw;
+  }
+  stmt.reset();
+  return values;
+}
+
+}  // namespace powersync::devserver
