@@ -57,7 +57,8 @@ function mintToken(claims) {
 }
 
 // Streams: by token subject (priority 1), by a token claim (output table renamed), by a
-// subscription parameter, and by a connection parameter with a column subset.
+// subscription parameter, by a connection parameter with a column subset, and by an
+// IN (subquery) lookup whose result changes while the clients are connected.
 const SYNC_CONFIG = `
 config:
   edition: 3
@@ -73,6 +74,9 @@ streams:
     query: SELECT * FROM todos WHERE list_id = subscription.parameter('list_id')
   flagged:
     query: SELECT id, description FROM todos AS flagged_todos WHERE flag = connection.parameter('flag')
+    auto_subscribe: true
+  shared:
+    query: SELECT id, description FROM todos AS shared_todos WHERE list_id IN (SELECT list_id FROM list_shares WHERE user_id = auth.user_id())
     auto_subscribe: true
 `;
 
@@ -104,6 +108,8 @@ backend.exec(`
   CREATE TABLE lists (id TEXT PRIMARY KEY NOT NULL, name TEXT, owner_id TEXT, org TEXT);
   CREATE TABLE todos (id TEXT PRIMARY KEY NOT NULL, list_id TEXT, description TEXT, done INTEGER,
                       flag TEXT, weight REAL, created_by TEXT);
+  CREATE TABLE list_shares (id TEXT PRIMARY KEY NOT NULL, list_id TEXT, user_id TEXT);
+  INSERT INTO list_shares VALUES ('sh0', 'ls', 'bob');
 `);
 const insertList = backend.prepare('INSERT INTO lists VALUES (?, ?, ?, ?)');
 const insertTodo = backend.prepare('INSERT INTO todos VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -141,7 +147,11 @@ function expectedReplica(user) {
     org_lists: rows('SELECT id, name AS title FROM lists WHERE org = ?', u.claims.org),
     todos: rows(`SELECT id, list_id, description, done, flag, weight, created_by FROM todos WHERE list_id IN (${marks})`,
       ...u.lists),
-    flagged_todos: rows('SELECT id, description FROM todos WHERE flag = ?', u.params.flag)
+    flagged_todos: rows('SELECT id, description FROM todos WHERE flag = ?', u.params.flag),
+    shared_todos: rows(
+      'SELECT id, description FROM todos WHERE list_id IN (SELECT list_id FROM list_shares WHERE user_id = ?)',
+      u.claims.sub
+    )
   };
 }
 
@@ -150,7 +160,8 @@ async function actualReplica(db) {
     lists: await db.getAll('SELECT id, name, owner_id, org FROM lists'),
     org_lists: await db.getAll('SELECT id, title FROM org_lists'),
     todos: await db.getAll('SELECT id, list_id, description, done, flag, weight, created_by FROM todos'),
-    flagged_todos: await db.getAll('SELECT id, description FROM flagged_todos')
+    flagged_todos: await db.getAll('SELECT id, description FROM flagged_todos'),
+    shared_todos: await db.getAll('SELECT id, description FROM shared_todos')
   };
 }
 
@@ -174,7 +185,8 @@ const schema = new Schema({
     weight: column.real,
     created_by: column.text
   }),
-  flagged_todos: new Table({ description: column.text })
+  flagged_todos: new Table({ description: column.text }),
+  shared_todos: new Table({ description: column.text })
 });
 
 // ---- the devserver ---------------------------------------------------------------------------
@@ -298,7 +310,7 @@ try {
     await db.waitForFirstSync({ signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
     for (const sub of subscriptions) await sub.waitForFirstSync(AbortSignal.timeout(STEP_TIMEOUT_MS));
   }
-  await converged('first sync of four streams for two users', clients);
+  await converged('first sync of five streams for two users', clients);
   assert.equal((await clients.bob.db.getAll("SELECT count(*) AS n FROM todos WHERE id LIKE 'bulk%'"))[0].n, 1500);
 
   // Writes through the official client: insert, update, delete; uploaded by the connectors.
@@ -336,6 +348,16 @@ try {
   await converged('backend changes, rows leaving and entering buckets', clients);
   assert.equal((await alice.getAll("SELECT count(*) AS n FROM lists WHERE id = 'la'"))[0].n, 0);
   assert.equal((await bob.getAll("SELECT count(*) AS n FROM org_lists WHERE id = 'ls'"))[0].n, 1);
+
+  // The lookup's result changes: a list shared with Alice, Bob's share revoked. Both open
+  // streams get a checkpoint_diff adding or removing the bucket.
+  backend.transaction(() => {
+    backend.prepare("INSERT INTO list_shares VALUES ('sh1', 'la', 'alice')").run();
+    backend.prepare("DELETE FROM list_shares WHERE id = 'sh0'").run();
+  })();
+  await converged('a list shared and one unshared while connected (IN subquery)', clients);
+  assert.ok((await alice.getAll('SELECT count(*) AS n FROM shared_todos'))[0].n > 0);
+  assert.equal((await bob.getAll('SELECT count(*) AS n FROM shared_todos'))[0].n, 0);
 
   assert.deepEqual([...streamContentTypes.alice], ['application/vnd.powersync.bson-stream']);
   assert.deepEqual([...streamContentTypes.bob], ['application/x-ndjson']);
