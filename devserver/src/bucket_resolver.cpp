@@ -47,9 +47,45 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
         case ValueSource::jwt_claim: return member(claims.payload, p.key);
         case ValueSource::subscription_parameter: return member(subscription_parameters, p.key);
         case ValueSource::connection_parameter: return member(connection_parameters, p.key);
+        case ValueSource::token_parameter: return member(member(claims.payload, "parameters"), p.key);
+        case ValueSource::bucket_parameter: break;  // only data queries use bucket.*
       }
       return nullptr;
     };
+    auto add_bucket = [&](const std::string& name) {
+      auto& bucket = buckets[name];
+      if (bucket.name.empty()) {
+        bucket.name = name;
+        bucket.priority = priority;
+      }
+      bucket.priority = std::min(bucket.priority, priority);
+      if (std::find(bucket.subscriptions.begin(), bucket.subscriptions.end(), reason) == bucket.subscriptions.end())
+        bucket.subscriptions.push_back(reason);
+    };
+    if (stream.legacy) {
+      stream.collect_lookup_tables(out.lookup_tables);
+      for (const auto& query : stream.parameter_queries) {
+        std::vector<std::vector<nlohmann::json>> rows;
+        if (query.lookup) {
+          if (!lookup) throw_invalid_argument("bucket definition '" + stream.name + "' needs the backend for its lookups");
+          rows = lookup->rows(*query.lookup, query.columns, client_value);
+        } else {
+          bool holds = std::all_of(query.checks.begin(), query.checks.end(), [&](const auto& check) {
+            auto value = scalar_parameter(client_value(check.first));
+            return !value.is_null() && value == check.second;
+          });
+          std::vector<nlohmann::json> row;
+          for (const auto& v : query.values) {
+            auto value = scalar_parameter(client_value(v));
+            if (value.is_null()) break;
+            row.push_back(std::move(value));
+          }
+          if (holds && row.size() == query.values.size()) rows.push_back(std::move(row));
+        }
+        for (const auto& row : rows) add_bucket(stream.bucket(sync_version, 0, nlohmann::json(row)));
+      }
+      return missing;
+    }
     for (std::size_t qi = 0; qi < stream.queries.size(); ++qi) {
       const auto& query = stream.queries[qi];
       collect_lookup_tables(query, out.lookup_tables);
@@ -81,15 +117,7 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
       while (true) {
         nlohmann::json parameters = nlohmann::json::array();
         for (std::size_t i = 0; i < choices.size(); ++i) parameters.push_back(choices[i][position[i]]);
-        auto name = bucket_name(sync_version, stream.name, static_cast<int>(qi), parameters);
-        auto& bucket = buckets[name];
-        if (bucket.name.empty()) {
-          bucket.name = name;
-          bucket.priority = priority;
-        }
-        bucket.priority = std::min(bucket.priority, priority);
-        if (std::find(bucket.subscriptions.begin(), bucket.subscriptions.end(), reason) == bucket.subscriptions.end())
-          bucket.subscriptions.push_back(reason);
+        add_bucket(stream.bucket(sync_version, static_cast<int>(qi), parameters));
         // Next combination, the last parameter counting fastest.
         std::size_t i = choices.size();
         while (i > 0 && ++position[i - 1] == choices[i - 1].size()) position[--i] = 0;

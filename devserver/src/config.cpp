@@ -2,11 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "base64url.hpp"
+#include "bucket_name.hpp"
+#include "legacy_bucket_definitions.hpp"
 #include "powersync/util/error.hpp"
 
 namespace powersync::devserver {
@@ -79,25 +82,29 @@ StreamDefinition parse_stream(const std::string& name, const YAML::Node& node, c
 std::vector<StreamDefinition> parse_sync_node(const YAML::Node& root) {
   if (!root.IsMap()) config_error("the sync config must be a mapping");
   std::vector<StreamDefinition> streams;
+  int edition = 1;  // the service's default: legacy sync rules
+  if (root["config"]) {
+    reject_unknown_keys(root["config"], "the sync config's config section", {"edition"});
+    if (root["config"]["edition"]) edition = root["config"]["edition"].as<int>();
+    if (edition < 1 || edition > 3) config_error("edition must be 1, 2 or 3");
+  }
   CommonTableExpressions global = root["with"] ? parse_with("", root["with"], {}) : CommonTableExpressions{};
   for (const auto& entry : root) {
     auto key = entry.first.as<std::string>();
-    if (key == "config") {
-      reject_unknown_keys(entry.second, "the sync config's config section", {"edition"});
-      if (entry.second["edition"] && entry.second["edition"].as<int>() < 3)
-        config_error("only edition 3 sync configs (streams) are supported");
+    if (key == "config" || key == "with") {
+      // Read above, before what depends on them.
     } else if (key == "streams") {
       if (!entry.second.IsMap()) config_error("streams must be a mapping of stream names");
       for (const auto& s : entry.second) streams.push_back(parse_stream(s.first.as<std::string>(), s.second, global));
     } else if (key == "bucket_definitions") {
-      config_error("unsupported construct 'bucket_definitions' (legacy sync rules); use edition-3 streams");
-    } else if (key == "with") {
-      // Parsed above, before the streams that use it.
+      if (!entry.second.IsMap()) config_error("bucket_definitions must be a mapping of bucket names");
+      for (const auto& b : entry.second)
+        streams.push_back(parse_legacy_bucket_definition(b.first.as<std::string>(), b.second, edition));
     } else {
       config_error("unsupported key '" + key + "' in the sync config");
     }
   }
-  if (streams.empty()) config_error("the sync config defines no streams");
+  if (streams.empty()) config_error("the sync config defines no streams or bucket_definitions");
   return streams;
 }
 
@@ -156,11 +163,30 @@ void parse_client_auth(const YAML::Node& node, DevserverConfig& config, const st
 
 }  // namespace
 
+void StreamDefinition::collect_lookup_tables(std::vector<std::string>& tables) const {
+  for (const auto& q : queries) powersync::devserver::collect_lookup_tables(q, tables);
+  for (const auto& p : parameter_queries) {
+    if (!p.lookup) continue;
+    if (std::find(tables.begin(), tables.end(), p.lookup->table) == tables.end()) tables.push_back(p.lookup->table);
+    StreamQuery conditions;
+    conditions.parameters = p.lookup->parameters;
+    powersync::devserver::collect_lookup_tables(conditions, tables);
+  }
+}
+
+bool StreamDefinition::uses_lookups() const {
+  std::vector<std::string> tables;
+  collect_lookup_tables(tables);
+  return !tables.empty();
+}
+
+std::string StreamDefinition::bucket(int sync_version, int query_index, const nlohmann::json& parameters) const {
+  if (legacy) return legacy_bucket_name(versioned_bucket_names ? sync_version : 0, name, parameters);
+  return bucket_name(sync_version, name, query_index, parameters);
+}
+
 bool DevserverConfig::uses_lookups() const {
-  for (const auto& s : streams)
-    for (const auto& q : s.queries)
-      if (q.uses_lookups()) return true;
-  return false;
+  return std::any_of(streams.begin(), streams.end(), [](const StreamDefinition& s) { return s.uses_lookups(); });
 }
 
 const StreamDefinition* DevserverConfig::find_stream(std::string_view name) const {
@@ -208,7 +234,7 @@ DevserverConfig parse_config(std::string_view yaml_text, const std::filesystem::
     if (root["sync_config"] && root["sync_rules"]) config_error("give either sync_config or sync_rules, not both");
     YAML::Node sync = root["sync_config"] ? root["sync_config"] : root["sync_rules"];
     if (!sync) config_error("sync_config is missing");
-    if (sync.IsMap() && sync["streams"]) {
+    if (sync.IsMap() && (sync["streams"] || sync["bucket_definitions"])) {
       config.sync_config_text = YAML::Dump(sync);
       config.streams = parse_sync_node(sync);
     } else {

@@ -31,11 +31,24 @@ struct RsaKey {
   std::string exponent;
 };
 
+// A stream, or a legacy `bucket_definitions` entry (legacy = true): its data queries are
+// `queries`, its buckets named <name>[<parameters>] (with "<version>#" from edition 2) and
+// its parameters come from `parameter_queries`; every data query uses every bucket parameter.
 struct StreamDefinition {
   std::string name;
-  std::vector<StreamQuery> queries;  // the index is the bucket name's query index
+  std::vector<StreamQuery> queries;  // the index is the bucket name's query index (streams)
   bool auto_subscribe = false;
   int priority = 3;
+  bool legacy = false;
+  bool versioned_bucket_names = true;           // legacy: only from edition 2
+  std::vector<std::string> bucket_parameters;  // legacy: the names, in bucket-name order
+  std::vector<LegacyParameterQuery> parameter_queries;
+
+  // Every backend table a lookup of this definition reads, added to `tables` without duplicates.
+  void collect_lookup_tables(std::vector<std::string>& tables) const;
+  bool uses_lookups() const;
+  // The bucket a data row with these parameters belongs to, for query `query_index`.
+  std::string bucket(int sync_version, int query_index, const nlohmann::json& parameters) const;
 };
 
 struct DevserverConfig {

@@ -1,19 +1,29 @@
 #include "parameter_lookup.hpp"
 
+#include <algorithm>
+
 #include "backend.hpp"
+#include "powersync/util/error.hpp"
 #include "row_evaluator.hpp"
 
 namespace powersync::devserver {
 namespace {
 
-void append_select(const Subquery& subquery, const ClientValueFn& client_value, LookupStatement& out) {
-  auto result = quote_identifier(subquery.result_column);
-  out.sql += "SELECT DISTINCT " + result + " FROM " + quote_identifier(subquery.table) + " WHERE " + result +
-             " IS NOT NULL";
+void append_select(const Subquery& subquery, const std::vector<std::string>& columns, const ClientValueFn& client_value,
+                   LookupStatement& out) {
+  std::string select, not_null = "1";
+  for (const auto& c : columns) {
+    auto column = quote_identifier(c);
+    select += (select.empty() ? "" : ", ") + column;
+    not_null = (not_null == "1" ? "" : not_null + " AND ") + column + " IS NOT NULL";
+  }
+  if (select.empty()) select = "1";
+  out.sql += "SELECT DISTINCT " + select + " FROM " + quote_identifier(subquery.table) + " WHERE " + not_null;
   for (const auto& p : subquery.parameters) {
     auto column = quote_identifier(p.column);
     switch (p.kind) {
       case ParameterKind::equals:
+        if (p.source == ValueSource::bucket_parameter) throw_invalid_argument("bucket.* cannot be looked up");
         out.sql += " AND " + column + " = ?";
         out.arguments.push_back(scalar_parameter(client_value(p)));
         break;
@@ -23,7 +33,7 @@ void append_select(const Subquery& subquery, const ClientValueFn& client_value, 
         break;
       case ParameterKind::in_subquery:
         out.sql += " AND " + column + " IN (";
-        append_select(*p.subquery, client_value, out);
+        append_select(*p.subquery, {p.subquery->result_column}, client_value, out);
         out.sql += ")";
         break;
     }
@@ -62,8 +72,13 @@ std::vector<nlohmann::json> array_parameters(const nlohmann::json& value) {
 }
 
 LookupStatement lookup_statement(const Subquery& subquery, const ClientValueFn& client_value) {
+  return lookup_statement(subquery, {subquery.result_column}, client_value);
+}
+
+LookupStatement lookup_statement(const Subquery& subquery, const std::vector<std::string>& columns,
+                                 const ClientValueFn& client_value) {
   LookupStatement out;
-  append_select(subquery, client_value, out);
+  append_select(subquery, columns, client_value, out);
   return out;
 }
 
@@ -71,22 +86,35 @@ ParameterLookup::ParameterLookup(const std::filesystem::path& backend_path)
     : connection_(ConnectionOptions{.path = backend_path.string()}) {}
 
 std::vector<nlohmann::json> ParameterLookup::run(const Subquery& subquery, const ClientValueFn& client_value) {
-  auto statement = lookup_statement(subquery, client_value);
+  std::vector<nlohmann::json> values;
+  for (auto& row : rows(subquery, {subquery.result_column}, client_value)) values.push_back(std::move(row[0]));
+  return values;
+}
+
+std::vector<std::vector<nlohmann::json>> ParameterLookup::rows(const Subquery& subquery,
+                                                              const std::vector<std::string>& columns,
+                                                              const ClientValueFn& client_value) {
+  auto statement = lookup_statement(subquery, columns, client_value);
   auto& stmt = connection_.cached(statement.sql);
   for (std::size_t i = 0; i < statement.arguments.size(); ++i)
     bind_json(stmt, static_cast<int>(i + 1), statement.arguments[i]);
-  std::vector<nlohmann::json> values;
+  std::vector<std::vector<nlohmann::json>> out;
   try {
     while (stmt.step()) {
-      auto json = value_to_json(stmt.column_value(0));
-      if (!json.is_null() && !json.is_discarded()) values.push_back(std::move(json));
+      std::vector<nlohmann::json> row;
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        auto json = value_to_json(stmt.column_value(static_cast<int>(i)));
+        if (json.is_null() || json.is_discarded()) break;  // blobs have no parameter form
+        row.push_back(std::move(json));
+      }
+      if (row.size() == columns.size()) out.push_back(std::move(row));
     }
   } catch (...) {
     stmt.reset();
     throw;
   }
   stmt.reset();
-  return values;
+  return out;
 }
 
 }  // namespace powersync::devserver

@@ -33,6 +33,9 @@ struct LookupStatement {
   std::vector<nlohmann::json> arguments;
 };
 LookupStatement lookup_statement(const Subquery& subquery, const ClientValueFn& client_value);
+// The same with other result columns (a legacy parameter query's outputs); none selects 1.
+LookupStatement lookup_statement(const Subquery& subquery, const std::vector<std::string>& columns,
+                                 const ClientValueFn& client_value);
 
 class ParameterLookup {
  public:
@@ -40,6 +43,9 @@ class ParameterLookup {
 
   // The distinct non-null values of the subquery's result column, as bucket parameters.
   std::vector<nlohmann::json> run(const Subquery& subquery, const ClientValueFn& client_value);
+  // The distinct rows of `columns` (rows with a null or blob among them left out).
+  std::vector<std::vector<nlohmann::json>> rows(const Subquery& subquery, const std::vector<std::string>& columns,
+                                               const ClientValueFn& client_value);
 
  private:
   Connection connection_;

@@ -28,8 +28,7 @@ Replicator::~Replicator() { stop(); }
 void Replicator::initialize() {
   // Lookup tables are captured too: their changes re-resolve the streams reading them.
   auto captured = data_tables_;
-  for (const auto& s : config_.streams)
-    for (const auto& q : s.queries) collect_lookup_tables(q, captured);
+  for (const auto& s : config_.streams) s.collect_lookup_tables(captured);
   backend_.prepare(config_.demo_schema, captured);
   auto fingerprint = config_fingerprint(config_);
   if (storage_.fingerprint() != fingerprint) {

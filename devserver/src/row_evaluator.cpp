@@ -98,7 +98,12 @@ std::vector<EvaluatedRow> evaluate_row(const std::vector<StreamDefinition>& stre
       if (data.contains("id")) data["id"] = object_id;  // ids are synced as text
       EvaluatedRow evaluated;
       evaluated.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      evaluated.placement.bucket = bucket_name(sync_version, stream.name, static_cast<int>(qi), parameters);
+      evaluated.placement.bucket = stream.bucket(sync_version, static_cast<int>(qi), parameters);
+      // A legacy definition's data queries share its buckets: a row is placed once per bucket.
+      if (stream.legacy && std::any_of(out.begin(), out.end(), [&](const EvaluatedRow& r) {
+            return r.placement.bucket == evaluated.placement.bucket;
+          }))
+        continue;
       evaluated.placement.object_type = query.output_table;
       evaluated.placement.object_id = object_id;
       evaluated.placement.data_checksum = put_checksum(query.output_table, object_id, evaluated.data);

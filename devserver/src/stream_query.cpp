@@ -26,14 +26,16 @@ std::string lower(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::string stream, std::string_view sql, const CommonTableExpressions& ctes)
-      : stream_(std::move(stream)), sql_(sql), ctes_(ctes) {
+  // `label` names the query in errors ("stream 'x'"); `legacy` selects bucket_definitions syntax
+  // (request.*, token_parameters.*, bucket.*) instead of the streams' (auth.*, subscription.*, ...).
+  Parser(std::string label, std::string_view sql, const CommonTableExpressions& ctes, bool legacy = false)
+      : label_(std::move(label)), sql_(sql), ctes_(ctes), legacy_(legacy) {
     tokenize();
   }
 
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw_invalid_argument("stream '" + stream_ + "': " + what + " (query: " + std::string(sql_) + ")");
+    throw_invalid_argument(label_ + ": " + what + " (query: " + std::string(sql_) + ")");
   }
   [[noreturn]] void unsupported(const std::string& construct) const {
     fail("unsupported construct '" + construct + "'");
@@ -160,6 +162,8 @@ class Parser {
     return build_query(form, true);
   }
 
+  LegacyParameterQuery parse_legacy() { return parse_legacy_parameters(); }
+
  private:
   struct TableRef {
     std::string table;
@@ -185,7 +189,6 @@ class Parser {
   // One SELECT as written, before its tables are turned into nested lookups.
   struct SelectForm {
     std::vector<TableRef> tables;
-    bool alias_given = false;
     bool select_all = false;
     std::string select_all_qualifier;
     std::vector<SelectedColumn> columns;
@@ -209,7 +212,7 @@ class Parser {
     expect_keyword("select");
     parse_select_list(form);
     expect_keyword("from");
-    form.tables.push_back(parse_table_ref(form.alias_given));
+    form.tables.push_back(parse_table_ref());
     while (true) {
       if (peek_symbol(",")) unsupported("comma join (write INNER JOIN ... ON)");
       for (const char* w : {"left", "right", "full", "cross", "natural", "outer"})
@@ -220,8 +223,7 @@ class Parser {
       }
       if (!peek_keyword("join")) break;
       next();
-      bool ignored = false;
-      form.tables.push_back(parse_table_ref(ignored));
+      form.tables.push_back(parse_table_ref());
       expect_keyword("on");
       parse_conditions(form);
     }
@@ -234,7 +236,7 @@ class Parser {
     return form;
   }
 
-  TableRef parse_table_ref(bool& alias_given) {
+  TableRef parse_table_ref() {
     if (peek_symbol("(")) unsupported("subquery in FROM");
     TableRef ref;
     ref.table = expect_identifier("a table name");
@@ -243,10 +245,8 @@ class Parser {
     if (peek_keyword("as")) {
       next();
       ref.alias = expect_identifier("a table alias after AS");
-      alias_given = true;
     } else if (peek().kind == TokenKind::identifier && !is_reserved(peek())) {
       ref.alias = next().text;
-      alias_given = true;
     }
     return ref;
   }
@@ -313,7 +313,9 @@ class Parser {
   bool try_value_source(ParameterCondition& condition) {
     if (peek().kind != TokenKind::identifier || peek().quoted) return false;
     std::string head = lower(peek().text);
-    if (head == "request" || head == "token_parameters") unsupported(head + ".* (legacy parameter syntax)");
+    if (legacy_) return try_legacy_value_source(head, condition);
+    if (head == "request" || head == "token_parameters" || head == "bucket")
+      unsupported(head + ".* (legacy parameter syntax)");
     if (head != "auth" && head != "subscription" && head != "connection") return false;
     next();
     expect_symbol(".");
@@ -342,6 +344,115 @@ class Parser {
       return true;
     }
     unsupported(head + "." + fn + "()");
+  }
+
+  // request.user_id(), request.jwt() ->> 'x', request.parameters() ->> 'x', token_parameters.x, bucket.x
+  bool try_legacy_value_source(const std::string& head, ParameterCondition& condition) {
+    if (head == "auth" || head == "subscription" || head == "connection")
+      unsupported(head + ".* (sync streams syntax; bucket_definitions use request.*, token_parameters.*, bucket.*)");
+    if (head == "token_parameters" || head == "bucket") {
+      next();
+      expect_symbol(".");
+      condition.key = expect_identifier("a name after '.'");
+      if (head == "bucket") condition.source = ValueSource::bucket_parameter;
+      else if (condition.key == "user_id") condition.source = ValueSource::auth_user_id;
+      else condition.source = ValueSource::token_parameter;
+      return true;
+    }
+    if (head != "request") return false;
+    next();
+    expect_symbol(".");
+    std::string fn = lower(expect_identifier("a function name"));
+    expect_symbol("(");
+    expect_symbol(")");
+    if (fn == "user_id") {
+      condition.source = ValueSource::auth_user_id;
+      return true;
+    }
+    if (fn != "jwt" && fn != "parameters") unsupported("request." + fn + "()");
+    if (!peek_symbol("->>")) unsupported("request." + fn + "() without ->> 'name'");
+    next();
+    if (peek().kind != TokenKind::string) fail("expected a name string after ->>");
+    condition.key = next().text;
+    condition.source = fn == "jwt" ? ValueSource::jwt_claim : ValueSource::connection_parameter;
+    return true;
+  }
+
+  // A bucket_definitions parameter query: SELECT <client value> AS name, ... [WHERE value = literal ...]
+  // or SELECT col [AS name], ... FROM table [WHERE conditions].
+  LegacyParameterQuery parse_legacy_parameters() {
+    LegacyParameterQuery query;
+    expect_keyword("select");
+    std::vector<std::pair<std::string, std::string>> columns;  // column, name
+    while (!peek_keyword("from") && !peek_keyword("where") && peek().kind != TokenKind::end && !peek_symbol(";")) {
+      ParameterCondition value;
+      std::string name;
+      if (try_value_source(value)) {
+        if (value.source == ValueSource::bucket_parameter) unsupported("bucket.* in a parameter query");
+        if (!peek_keyword("as")) fail("each value a parameter query selects needs a name (AS name)");
+        next();
+        name = expect_identifier("an output name after AS");
+        query.values.push_back(std::move(value));
+      } else {
+        auto column = try_column();
+        if (!column) unsupported(describe(peek()) + " in the SELECT list");
+        if (peek_symbol("(")) unsupported("function call in the SELECT list");
+        name = column->column;
+        if (peek_keyword("as")) {
+          next();
+          name = expect_identifier("an output name after AS");
+        }
+        columns.emplace_back(column->column, name);
+      }
+      if (name == "_priority") unsupported("_priority in a parameter query (use the bucket's priority:)");
+      query.names.push_back(name);
+      if (!peek_symbol(",")) break;
+      next();
+    }
+    if (peek_keyword("from")) {
+      next();
+      if (!query.values.empty()) unsupported("request values in the SELECT list of a parameter query with FROM");
+      SelectForm form;
+      form.tables.push_back(parse_table_ref());
+      if (form.tables[0].alias != form.tables[0].table) fail("Table aliases not supported in parameter queries");
+      if (peek_symbol(",") || peek_keyword("join") || peek_keyword("inner") || peek_keyword("left"))
+        fail("Must SELECT from a single table");
+      reject_clauses();
+      if (peek_keyword("where")) {
+        next();
+        parse_conditions(form);
+      }
+      finish();
+      if (!form.edges.empty()) unsupported("column-to-column comparison");
+      Subquery lookup;
+      lookup.table = form.tables[0].table;
+      for (const auto& p : form.parameters) lookup.parameters.push_back(p.condition);
+      for (const auto& f : form.filters) lookup.filters.push_back(f.condition);
+      for (const auto& [column, name] : columns) query.columns.push_back(column);
+      lookup.result_column = query.columns.empty() ? std::string() : query.columns[0];
+      query.lookup = std::make_shared<const Subquery>(std::move(lookup));
+      return query;
+    }
+    if (!columns.empty()) fail("a parameter query selecting columns needs FROM");
+    if (peek_keyword("where")) {
+      next();
+      while (true) {
+        ParameterCondition value;
+        nlohmann::json literal;
+        bool value_first = try_value_source(value);
+        if (!value_first && !try_literal(literal)) unsupported(describe(peek()));
+        if (!peek_symbol("=")) unsupported("operator '" + describe(peek()) + "'");
+        next();
+        if (value_first ? !try_literal(literal) : !try_value_source(value))
+          unsupported("a condition other than <request value> = <literal>");
+        query.checks.emplace_back(std::move(value), std::move(literal));
+        if (!peek_keyword("and")) break;
+        next();
+      }
+      if (peek_keyword("or")) unsupported("OR");
+    }
+    finish();
+    return query;
   }
 
   void parse_conditions(SelectForm& form) {
@@ -549,7 +660,7 @@ class Parser {
         if (t.alias == data && ctes_.count(t.table)) unsupported("common table expression '" + t.table + "' as a data source");
     }
     query.source_table = table_of(form, data);
-    query.output_table = form.tables.size() == 1 ? form.tables[0].alias : query.source_table;
+    query.output_table = data;  // the synced table's alias, as the service names the output table
     query.select_all = form.select_all;
     for (const auto& c : form.columns) query.columns.push_back({c.ref.column, c.name});
     std::set<std::string> visited;
@@ -585,9 +696,10 @@ class Parser {
     return false;
   }
 
-  std::string stream_;
+  std::string label_;
   std::string_view sql_;
   const CommonTableExpressions& ctes_;
+  bool legacy_ = false;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
 };
@@ -618,14 +730,24 @@ void collect_lookup_tables(const StreamQuery& query, std::vector<std::string>& t
 }
 
 StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql, const CommonTableExpressions& ctes) {
-  return Parser(std::string(stream_name), sql, ctes).parse_query();
+  return Parser("stream '" + std::string(stream_name) + "'", sql, ctes).parse_query();
 }
 
 StreamQuery parse_common_table_expression(std::string_view stream_name, std::string_view name, std::string_view sql,
                                           const CommonTableExpressions& earlier) {
-  std::string label = stream_name.empty() ? "with " + std::string(name)
-                                          : std::string(stream_name) + "' with '" + std::string(name);
+  std::string label = stream_name.empty() ? "with '" + std::string(name) + "'"
+                                          : "stream '" + std::string(stream_name) + "' with '" + std::string(name) + "'";
   return Parser(std::move(label), sql, earlier).parse_cte();
+}
+
+LegacyParameterQuery parse_legacy_parameter_query(std::string_view bucket, std::string_view sql) {
+  static const CommonTableExpressions none;
+  return Parser("bucket definition '" + std::string(bucket) + "'", sql, none, true).parse_legacy();
+}
+
+StreamQuery parse_legacy_data_query(std::string_view bucket, std::string_view sql) {
+  static const CommonTableExpressions none;
+  return Parser("bucket definition '" + std::string(bucket) + "'", sql, none, true).parse_query();
 }
 
 }  // namespace powersync::devserver

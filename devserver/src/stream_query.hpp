@@ -23,7 +23,14 @@
 
 namespace powersync::devserver {
 
-enum class ValueSource { auth_user_id, jwt_claim, subscription_parameter, connection_parameter };
+enum class ValueSource {
+  auth_user_id,            // auth.user_id(), request.user_id(), token_parameters.user_id
+  jwt_claim,               // auth.jwt() ->> 'x', request.jwt() ->> 'x'
+  subscription_parameter,  // subscription.parameter('x')
+  connection_parameter,    // connection.parameter('x'), request.parameters() ->> 'x'
+  token_parameter,         // token_parameters.x: the token's `parameters.x` claim (legacy)
+  bucket_parameter,        // bucket.x in a legacy data query: the bucket parameter named x
+};
 
 enum class ParameterKind {
   equals,       // column = <client value>
@@ -82,6 +89,21 @@ StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sq
 // A `with:` entry: SELECT col [AS name], ... FROM table [WHERE ...]; `name` is the CTE's name.
 StreamQuery parse_common_table_expression(std::string_view stream_name, std::string_view name, std::string_view sql,
                                           const CommonTableExpressions& earlier = {});
+
+// A legacy `bucket_definitions` parameter query. Without FROM each output is a client value and
+// there is one row (if every check holds); with FROM each output is a column of the backend rows
+// matching the lookup's conditions.
+struct LegacyParameterQuery {
+  std::vector<std::string> names;          // bucket parameter names, in output order
+  std::vector<ParameterCondition> values;  // without FROM: each output's client value
+  std::vector<std::pair<ParameterCondition, nlohmann::json>> checks;  // without FROM: value = literal
+  std::shared_ptr<const Subquery> lookup;  // with FROM: the table and its conditions
+  std::vector<std::string> columns;        // with FROM: each output's column
+};
+
+LegacyParameterQuery parse_legacy_parameter_query(std::string_view bucket, std::string_view sql);
+// A legacy data query: like a stream query, its bucket parameters written `column = bucket.x`.
+StreamQuery parse_legacy_data_query(std::string_view bucket, std::string_view sql);
 
 // Every backend table a subquery of `query` reads, without duplicates.
 void collect_lookup_tables(const StreamQuery& query, std::vector<std::string>& tables);

@@ -152,8 +152,8 @@ sync_config:
   content: |
     bucket_definitions:
       global:
-        data: [SELECT * FROM lists]
-)").find("bucket_definitions"),
+        data: [SELECT * FROM lists WHERE owner = auth.user_id()]
+)").find("bucket definition 'global': unsupported construct 'auth.* (sync streams syntax"),
             std::string::npos);
   EXPECT_NE(error_of("sync_config: {streams: {a: {query: SELECT * FROM t}}}\n").find("client_auth"), std::string::npos);
   EXPECT_NE(error_of(R"(

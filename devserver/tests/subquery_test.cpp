@@ -158,7 +158,7 @@ TEST(DevserverSubqueries, JoinChainsBecomeNestedLookups) {
       JOIN teams t ON t.id = mb.team_id AND t.active = 1
       WHERE t.owner = auth.jwt() ->> 'org' AND m.kind = 'text')");
   EXPECT_EQ(query.source_table, "messages");
-  EXPECT_EQ(query.output_table, "messages");
+  EXPECT_EQ(query.output_table, "m");  // the alias, as the service names output tables
   ASSERT_EQ(query.filters.size(), 1u);
   EXPECT_EQ(query.filters[0].column, "kind");
   ASSERT_EQ(query.parameters.size(), 1u);
@@ -385,5 +385,41 @@ TEST(DevserverSubqueries, SharingAndUnsharingAListChangesTheOpenStreamsBuckets) 
     return v.buckets.count(R"(1#owned_todos|0["l1"])") && !v.buckets.count(owned_l2);
   });
   EXPECT_EQ(view.todos(), (std::set<std::string>{"t1", "t2", "t4"}));
+  server.stop();
+}
+
+TEST(DevserverSubqueries, LegacyParameterQueriesFollowTheBackendToo) {
+  TempDir dir;
+  {
+    powersync::Connection backend(powersync::ConnectionOptions{.path = (dir.path / "backend.db").string()});
+    backend.exec(kSchema);
+    backend.exec("INSERT INTO todos VALUES ('t1', 'milk', 'l1'), ('t2', 'report', 'l2')");
+  }
+  auto config = parse_config(config_yaml(R"(bucket_definitions:
+  shared:
+    parameters: SELECT list_id FROM list_shares WHERE user_id = request.user_id()
+    data:
+      - SELECT * FROM todos WHERE list_id = bucket.list_id
+)"),
+                             dir.path);
+  auto key = config.keys.front();
+  DevServer server(std::move(config));
+  server.start();
+  powersync::Connection backend(powersync::ConnectionOptions{.path = (dir.path / "backend.db").string()});
+  auto now = unix_now();
+  HttpConnection stream(server.port());
+  stream.send("POST", "/sync/stream", json{{"buckets", json::array()}}.dump(),
+              sign_token(key, "u2", "powersync-dev", now, now + 3600));
+  ASSERT_EQ(stream.status, 200);
+  ClientView view;
+  read_until(stream, view, [](const ClientView& v) { return v.buckets.empty(); });
+
+  backend.exec("INSERT INTO list_shares VALUES ('s1', 'l2', 'u2')");
+  read_until(stream, view, [](const ClientView& v) { return v.todos() == std::set<std::string>{"t2"}; });
+  EXPECT_EQ(view.last_diff["updated_buckets"][0]["bucket"], R"(shared["l2"])");  // edition 1: unversioned
+
+  backend.exec("DELETE FROM list_shares");
+  read_until(stream, view, [](const ClientView& v) { return v.todos().empty(); });
+  EXPECT_EQ(view.last_diff["removed_buckets"], json::array({R"(shared["l2"])"}));
   server.stop();
 }
