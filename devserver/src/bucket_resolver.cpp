@@ -53,6 +53,9 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
       return nullptr;
     };
     auto add_bucket = [&](const std::string& name) {
+      if (buckets.size() > 10 * kMaxBucketsPerConnection)  // stop a combinatorial blow-up early
+        throw_invalid_argument("Too many buckets: more than " + std::to_string(buckets.size()) + " (limit of " +
+                               std::to_string(kMaxBucketsPerConnection) + ")");
       auto& bucket = buckets[name];
       if (bucket.name.empty()) {
         bucket.name = name;
@@ -153,6 +156,10 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
     }
   }
 
+  // The service's default max_buckets_per_connection (error PSYNC_S2305).
+  if (buckets.size() > kMaxBucketsPerConnection)
+    throw_invalid_argument("Too many buckets: " + std::to_string(buckets.size()) + " (limit of " +
+                           std::to_string(kMaxBucketsPerConnection) + ")");
   for (auto& [name, bucket] : buckets) out.buckets.push_back(std::move(bucket));
   std::stable_sort(out.buckets.begin(), out.buckets.end(),
                    [](const ResolvedBucket& a, const ResolvedBucket& b) { return a.priority < b.priority; });

@@ -13,6 +13,8 @@
 
 namespace powersync::devserver {
 
+inline constexpr std::size_t kMaxBucketsPerConnection = 1000;
+
 struct ResolvedBucket {
   std::string name;
   int priority = 3;
@@ -25,7 +27,8 @@ struct ResolvedRequest {
   std::vector<std::string> lookup_tables;  // backend tables the lookups of the resolved streams read
 };
 
-// `lookup` evaluates IN (subquery) lookups; it may be null when the config has none.
+// `lookup` evaluates IN (subquery) lookups; it may be null when the config has none. Throws
+// powersync::Error(invalid_argument) past kMaxBucketsPerConnection buckets, as the service refuses them.
 ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version, const TokenClaims& claims,
                                 const nlohmann::json& request, ParameterLookup* lookup = nullptr);
 

@@ -255,6 +255,24 @@ TEST(DevserverSubqueries, BucketsComeFromTheBackendAndDataRowsFromTheirColumn) {
                                                R"(1#picked|0["l3"])", R"(1#local_cte|0["l3"])"}));
 }
 
+TEST(DevserverSubqueries, MoreThanAThousandBucketsAreRefused) {
+  auto config = parse_config(config_yaml(kSharedTodos), "/base");
+  TokenClaims claims;
+  claims.subject = "u1";
+  json ids = json::array();
+  for (int i = 0; i < 1001; ++i) ids.push_back("l" + std::to_string(i));
+  json request{{"streams", {{"include_defaults", false}, {"subscriptions", {{{"stream", "picked"}, {"parameters", {{"list_ids", ids}}}}}}}}};
+  try {
+    resolve_buckets(config, 1, claims, request);
+    FAIL() << "no error";
+  } catch (const powersync::Error& e) {
+    EXPECT_STREQ(e.what(), "Too many buckets: 1001 (limit of 1000)");
+  }
+  ids.erase(ids.size() - 1);
+  request["streams"]["subscriptions"][0]["parameters"]["list_ids"] = ids;
+  EXPECT_EQ(resolve_buckets(config, 1, claims, request).buckets.size(), 1000u);
+}
+
 TEST(DevserverSubqueries, SeveralParametersGiveEveryCombinationInOrder) {
   TempDir dir;
   auto backend_path = dir.path / "backend.db";
