@@ -248,5 +248,84 @@ TEST_F(SyncApply, WriteCheckpointHoldsDataUntilTheUploadIsVisible) {
   EXPECT_EQ(dump(ours.db(), "SELECT id FROM lists ORDER BY id"), "l1\nmine\n");
 }
 
+// Downloads of at least 10,000 ops into an empty oplog take the bulk-load path (row indexes
+// dropped while downloading, superseded ops removed afterwards): the end state must still be
+// the official core's, op for op.
+class BulkSyncApply : public SyncApply {
+ protected:
+  static std::string list_put(int op_id, int row, const std::string& name) {
+    const std::string id = "l" + std::to_string(row);
+    return put(op_id, "lists", id, R"({"id":")" + id + R"(","name":")" + name + "\"}", 1000u + op_id);
+  }
+  // Lines of `per_line` ops of one bucket, op ids from `first_op`, rows picked by `row_of`.
+  template <typename RowOf>
+  static std::vector<std::string> lines(const std::string& bucket_name, int first_op, int ops, RowOf row_of,
+                                        const std::string& name, std::uint32_t& checksum) {
+    std::vector<std::string> out;
+    std::vector<std::string> batch;
+    for (int i = 0; i < ops; ++i) {
+      const int op_id = first_op + i;
+      batch.push_back(list_put(op_id, row_of(i), name));
+      checksum += 1000u + static_cast<std::uint32_t>(op_id);
+      if (batch.size() == 1000 || i + 1 == ops) {
+        out.push_back(data(bucket_name, batch));
+        batch.clear();
+      }
+    }
+    return out;
+  }
+  bool has_row_indexes(Connection& db) {
+    return dump(db, "SELECT count(*) FROM sqlite_schema WHERE name IN ('ps_oplog_row', 'ps_oplog_key')") == "2\n";
+  }
+};
+
+TEST_F(BulkSyncApply, SupersededOpsAndRowsInTwoBuckets) {
+  std::uint32_t a = 0, b = 0;
+  // Bucket a: 11,000 rows, then 500 of them again; bucket b: 300 of the same rows, newer.
+  auto first = lines("a", 1, 11000, [](int i) { return i; }, "first", a);
+  auto again = lines("a", 20001, 500, [](int i) { return i * 7; }, "again", a);
+  auto other = lines("b", 30001, 300, [](int i) { return i * 3; }, "from b", b);
+  std::vector<std::string> all = {checkpoint(30300, {bucket("a", a, 3, 11500), bucket("b", b, 3, 300)})};
+  all.insert(all.end(), first.begin(), first.end());
+  all.insert(all.end(), again.begin(), again.end());
+  all.insert(all.end(), other.begin(), other.end());
+  all.push_back(kComplete);
+  feed(all);
+  EXPECT_TRUE(has_row_indexes(ours.db()));
+  EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM lists"), "11000\n");
+  EXPECT_EQ(dump(ours.db(), "SELECT name FROM lists WHERE id = 'l21'"), "from b\n");
+  EXPECT_EQ(dump(ours.db(), "SELECT name FROM lists WHERE id = 'l14'"), "again\n");
+}
+
+TEST_F(BulkSyncApply, ARemoveEndsTheBulkLoadMidDownload) {
+  std::uint32_t a = 0;
+  auto first = lines("a", 1, 6000, [](int i) { return i; }, "first", a);
+  auto rest = lines("a", 7001, 6000, [](int i) { return 6000 + i; }, "rest", a);
+  a += 50;
+  std::vector<std::string> all = {checkpoint(13001, {bucket("a", a, 3, 12001)})};
+  all.insert(all.end(), first.begin(), first.end());
+  all.push_back(data("a", {remove(6500, "lists", "l5", 50)}));
+  all.insert(all.end(), rest.begin(), rest.end());
+  all.push_back(kComplete);
+  feed(all);
+  EXPECT_TRUE(has_row_indexes(ours.db()));
+  EXPECT_EQ(dump(ours.db(), "SELECT count(*) FROM lists"), "11999\n");
+}
+
+TEST_F(BulkSyncApply, LaterCheckpointsUpdateAndRemoveBulkLoadedRows) {
+  std::uint32_t a = 0;
+  auto first = lines("a", 1, 10000, [](int i) { return i; }, "first", a);
+  std::vector<std::string> all = {checkpoint(10000, {bucket("a", a, 3, 10000)})};
+  all.insert(all.end(), first.begin(), first.end());
+  all.push_back(kComplete);
+  feed(all);
+  const std::uint32_t after = a + 2000u + 77u;
+  feed({R"({"checkpoint_diff":{"last_op_id":"10002","updated_buckets":[)" + bucket("a", after, 3, 10002) +
+            R"(],"removed_buckets":[]}})",
+        data("a", {put(10001, "lists", "l3", R"({"id":"l3","name":"edited"})", 2000u), remove(10002, "lists", "l4", 77)}),
+        kComplete});
+  EXPECT_EQ(dump(ours.db(), "SELECT name FROM lists WHERE id IN ('l3', 'l4')"), "edited\n");
+}
+
 }  // namespace
 }  // namespace powersync::conformance

@@ -4,6 +4,8 @@
 #include <future>
 
 #include "database_test_support.hpp"
+#include "powersync/protocol/sync_line.hpp"
+#include "powersync/sync/download_session.hpp"
 
 namespace powersync {
 namespace {
@@ -37,6 +39,37 @@ TEST(DatabaseOpen, FileDatabaseKeepsDataAndClientIdAcrossReopen) {
   EXPECT_EQ(client_id, db->client_id());
   EXPECT_EQ((std::vector<std::string>{"kept"}), texts(db->get_all("SELECT body FROM local_notes")));
   // Dropping the last reference closes too.
+}
+
+// A large first download stores ops without the oplog's row indexes (a bulk load); a
+// process that dies before the checkpoint completes leaves the file that way.
+TEST(DatabaseOpen, RepairsADownloadInterruptedDuringABulkLoad) {
+  TempDir dir;
+  const std::string path = dir.file("app.db");
+  const std::string client_id = open_file(path)->client_id();
+  const char* kIndexCount = "SELECT count(*) FROM sqlite_schema WHERE name IN ('ps_oplog_row', 'ps_oplog_key')";
+  {
+    Connection raw(ConnectionOptions{path});
+    sync::DownloadSession session(sync::SessionOptions{client_id});
+    session.start(raw);
+    auto line = [&](const std::string& text) { session.handle_line(raw, protocol::parse_json_line(text), text.size()); };
+    line(R"({"checkpoint":{"last_op_id":"20000","buckets":[{"bucket":"b","checksum":0,"count":20000}]}})");
+    std::string ops;
+    for (int op_id = 1; op_id <= 1000; ++op_id) {
+      const std::string id = "t" + std::to_string(op_id % 900);  // 100 rows twice: superseded
+      ops += (ops.empty() ? "" : ",") + std::string(R"({"op_id":")") + std::to_string(op_id) +
+             R"(","op":"PUT","object_type":"todos","object_id":")" + id + R"(","checksum":1,"data":"{}"})";
+    }
+    line(R"({"data":{"bucket":"b","has_more":true,"data":[)" + ops + "]}}");
+    auto indexes = raw.prepare(kIndexCount);
+    ASSERT_TRUE(indexes.step());
+    ASSERT_EQ(0, indexes.column_int64(0)) << "the download did not take the bulk-load path";
+  }
+  auto db = open_file(path);
+  EXPECT_EQ("2", text(db->get(kIndexCount)));
+  EXPECT_EQ("900", text(db->get("SELECT count(*) FROM ps_oplog")));
+  // The superseded ops' checksums moved to add_checksum; the total still counts all 1000.
+  EXPECT_EQ("100|900", text(db->get("SELECT add_checksum || '|' || op_checksum FROM ps_buckets WHERE name = 'b'")));
 }
 
 TEST(DatabaseOpen, UnreachablePathFails) {

@@ -4,6 +4,7 @@
 #include "powersync/database.hpp"
 
 #include "powersync/schema/schema_apply.hpp"
+#include "powersync/sync/bucket_storage.hpp"
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
 #include "powersync/util/error.hpp"
@@ -28,6 +29,12 @@ std::shared_ptr<Database> Database::open(const DatabaseOptions& options, const S
     db->tracker_ = std::make_unique<TableTracker>(
         *writer, [notifier](std::set<std::string> tables) { notifier->notify(tables); });
     db->client_id_ = ensure_internal_schema(*writer);
+    {
+      // A download that stopped mid bulk load left the oplog without its row indexes.
+      TransactionGuard tx(*writer);
+      sync::finish_bulk_load(*writer);
+      tx.commit();
+    }
     apply_schema(*writer, schema);
     db->schema_ = schema;
     db->after_write(*writer);

@@ -32,9 +32,7 @@ CREATE TABLE ps_oplog(
   key TEXT,
   data TEXT,
   hash INTEGER NOT NULL) STRICT;
-CREATE INDEX ps_oplog_row ON ps_oplog (row_type, row_id);
 CREATE INDEX ps_oplog_opid ON ps_oplog (bucket, op_id);
-CREATE INDEX ps_oplog_key ON ps_oplog (bucket, key);
 
 CREATE TABLE ps_untyped(type TEXT NOT NULL, id TEXT NOT NULL, data TEXT, PRIMARY KEY (type, id));
 
@@ -100,6 +98,8 @@ std::string ensure_internal_schema(Connection& writer) {
   const int version = current_version(writer);
   if (version == 0) {
     writer.exec(kCreateInternalTables);
+    writer.exec(kCreateOplogRowIndex);
+    writer.exec(kCreateOplogKeyIndex);
     writer.exec(kInsertClientId);
   } else if (version > kInternalSchemaVersion) {
     throw Error(ErrorCode::invalid_argument,

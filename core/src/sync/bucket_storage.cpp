@@ -78,6 +78,7 @@ bool BucketStorage::can_apply(std::optional<int> priority) {
 }
 
 ApplyResult BucketStorage::sync_local(const TargetCheckpoint& checkpoint, std::optional<int> priority) {
+  finish_bulk_load(db_);
   ApplyResult result;
   result.failures = validate(checkpoint, priority);
   if (!result.failures.empty()) {

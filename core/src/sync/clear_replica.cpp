@@ -21,6 +21,7 @@ void clear_replica(Connection& writer, bool clear_local) {
     while (stmt.step()) tables.emplace_back(stmt.column_text(0));
   }
   for (const auto& name : tables) writer.exec("DELETE FROM " + quote_identifier(name));
+  finish_bulk_load(writer);  // the oplog is empty now: just restores its indexes
   tx.commit();
 }
 

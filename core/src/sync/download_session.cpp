@@ -181,6 +181,9 @@ Instructions DownloadSession::on_checkpoint(Connection& db, TargetCheckpoint tar
       p.expected = target.buckets.at(name).count.value_or(0);
     }
   }
+  std::int64_t expected_ops = 0;
+  for (const auto& [name, p] : progress) expected_ops += p.expected - p.since_last;
+  begin_bulk_load(db, expected_ops);
   tx.commit();
 
   bucket_progress_ = std::move(progress);

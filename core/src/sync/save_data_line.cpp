@@ -37,6 +37,17 @@ void BucketStorage::save_data_line(const protocol::DataLine& line, std::size_t l
 
   const BucketInfo bucket = lookup_bucket(db_, line.bucket);
   bool is_empty = bucket.last_applied_op == 0;
+  // A bulk load only appends PUTs; anything that deletes ops needs the key index back.
+  bool bulk = is_bulk_loading(db_);
+  if (bulk) {
+    for (const auto& op : line.data) {
+      if (op.op == OpType::remove || op.op == OpType::clear) {
+        finish_bulk_load(db_);
+        bulk = false;
+        break;
+      }
+    }
+  }
 
   auto& supersede = db_.cached("DELETE FROM ps_oplog WHERE unlikely(ps_oplog.bucket = ?1) AND ps_oplog.key = ?2 "
                                "RETURNING op_id, hash");
@@ -61,17 +72,20 @@ void BucketStorage::save_data_line(const protocol::DataLine& line, std::size_t l
         key.append(op.subkey ? *op.subkey : std::string("null"));
       }
 
+      // In a bulk load (PUTs only) superseded ops are dropped when it finishes.
       bool superseded = false;
-      supersede.reset();
-      supersede.bind_int64(1, bucket.id);
-      supersede.bind_text(2, key);
-      while (supersede.step()) {
-        const Checksum previous = stored_checksum(supersede.column_int64(1));
-        add_checksum += previous;
-        op_checksum -= previous;
-        if (!is_empty) superseded = true;
+      if (!bulk) {
+        supersede.reset();
+        supersede.bind_int64(1, bucket.id);
+        supersede.bind_text(2, key);
+        while (supersede.step()) {
+          const Checksum previous = stored_checksum(supersede.column_int64(1));
+          add_checksum += previous;
+          op_checksum -= previous;
+          if (!is_empty) superseded = true;
+        }
+        supersede.reset();
       }
-      supersede.reset();
 
       if (op.op == OpType::remove) {
         add_checksum += op.checksum;

@@ -15,6 +15,11 @@ inline constexpr int kInternalSchemaVersion = 14;
 // Throws if the file holds a newer layout than we understand.
 std::string ensure_internal_schema(Connection& writer);
 
+// The two ps_oplog indexes keyed by row, as the official core names them. A bulk load
+// (sync/bulk_load.cpp) drops them while an empty oplog fills and builds them again after.
+inline constexpr const char* kCreateOplogRowIndex = "CREATE INDEX ps_oplog_row ON ps_oplog (row_type, row_id)";
+inline constexpr const char* kCreateOplogKeyIndex = "CREATE INDEX ps_oplog_key ON ps_oplog (bucket, key)";
+
 // ps_kv keys shared with the official core.
 inline constexpr const char* kClientIdKey = "client_id";
 inline constexpr const char* kTargetCheckpointRequestKey = "target_checkpoint_request_id";

@@ -77,6 +77,13 @@ class BucketStorage {
   Connection& db_;
 };
 
+// Bulk loading (bulk_load.cpp): a download of at least a few thousand ops into an empty
+// oplog stores them without the row-keyed indexes, which are built again (and superseded
+// ops dropped) before anything reads them. Each call belongs in the caller's transaction.
+void begin_bulk_load(Connection& writer, std::int64_t expected_ops);
+bool is_bulk_loading(Connection& writer);
+void finish_bulk_load(Connection& writer);
+
 // Removes every downloaded bucket, op and synced row, the upload queue and the sync state,
 // in one transaction (disconnect_and_clear). Local-only tables too with `clear_local`.
 void clear_replica(Connection& writer, bool clear_local);
