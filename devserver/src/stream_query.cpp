@@ -33,7 +33,11 @@ class Parser {
     tokenize();
   }
 
+  StreamQuery parse_query();
+  StreamQuery parse_cte();
+  LegacyParameterQuery parse_legacy() { return parse_legacy_parameters(); }
 
+ private:
   [[noreturn]] void fail(const std::string& what) const {
     throw_invalid_argument(label_ + ": " + what + " (query: " + std::string(sql_) + ")");
   }
@@ -148,23 +152,6 @@ class Parser {
     return next().text;
   }
 
-  // The top-level query of a stream.
-  StreamQuery parse_query() {
-    auto form = parse_select();
-    finish();
-    return build_query(form, false);
-  }
-
-  // A `with:` entry: its columns name what IN (SELECT col FROM cte) may select.
-  StreamQuery parse_cte() {
-    auto form = parse_select();
-    finish();
-    return build_query(form, true);
-  }
-
-  LegacyParameterQuery parse_legacy() { return parse_legacy_parameters(); }
-
- private:
   struct TableRef {
     std::string table;
     std::string alias;  // the name qualifiers use; the table's name when none is given
@@ -703,6 +690,20 @@ class Parser {
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
 };
+
+// The top-level query of a stream (or a legacy data query).
+StreamQuery Parser::parse_query() {
+  auto form = parse_select();
+  finish();
+  return build_query(form, false);
+}
+
+// A `with:` entry: its columns name what IN (SELECT col FROM cte) may select.
+StreamQuery Parser::parse_cte() {
+  auto form = parse_select();
+  finish();
+  return build_query(form, true);
+}
 
 bool any_lookup(const std::vector<ParameterCondition>& parameters) {
   return std::any_of(parameters.begin(), parameters.end(),
