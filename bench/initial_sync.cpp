@@ -7,6 +7,9 @@
 // the runs) and peak RSS (the VmHWM each client reports) with their ratio. The raw SQLite insert
 // rate of the same rows, measured in this run, is the physical reference.
 //
+// Goal P7's rate half: the same download read by a raw consumer that only frames the BSON
+// lines, so the devserver's own streaming rate shows next to the fastest client's.
+//
 // Then goal P6: N queued local writes drained through a no-op connector (batches of 1000),
 // ours and the official SDK, against a devserver with an empty backend.
 //
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -27,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include "powersync/database.hpp"
@@ -82,6 +87,64 @@ int run_our_client(const std::string& db_path, const std::string& endpoint, cons
   out["error"] = status.download_error ? nlohmann::json(*status.download_error) : nlohmann::json(nullptr);
   std::printf("%s\n", out.dump().c_str());
   return synced ? 0 : 1;
+}
+
+// --- the devserver's streaming rate (P7), in its own process ---------------------------
+
+// Splits the BSON stream into documents and stops at checkpoint_complete (the first key).
+class BsonLineCounter {
+ public:
+  bool done() const { return done_; }
+  std::int64_t lines() const { return lines_; }
+  void feed(const char* data, std::size_t size) {
+    buffer_.append(data, size);
+    std::size_t at = 0;
+    while (!done_ && buffer_.size() - at >= 5) {
+      std::uint32_t length = 0;
+      std::memcpy(&length, buffer_.data() + at, 4);  // little-endian, as this machine
+      if (length < 5 || buffer_.size() - at < length) break;
+      ++lines_;
+      done_ = std::string_view(buffer_.data() + at + 5, length - 5).starts_with("checkpoint_complete");
+      at += length;
+    }
+    buffer_.erase(0, at);
+  }
+
+ private:
+  std::string buffer_;
+  std::int64_t lines_ = 0;
+  bool done_ = false;
+};
+
+int run_raw_stream(const std::string& endpoint, const std::string& token) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return 1;
+  BsonLineCounter counter;
+  const std::string url = endpoint + "/sync/stream";
+  const std::string body = R"({"buckets":[],"include_checksum":true,"raw_data":true,"binary_data":true,)"
+                           R"("client_id":"bench-raw","parameters":{},"streams":{"include_defaults":true,"subscriptions":[]}})";
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, ("Authorization: Token " + token).c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Accept: application/vnd.powersync.bson-stream;q=0.9,application/x-ndjson;q=0.8");
+  auto on_data = +[](char* data, std::size_t size, std::size_t count, void* user) -> std::size_t {
+    auto* lines = static_cast<BsonLineCounter*>(user);
+    lines->feed(data, size * count);
+    return lines->done() ? 0 : size * count;  // 0 aborts the transfer once complete
+  };
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &counter);
+  const auto start = Clock::now();
+  curl_easy_perform(curl);
+  const double seconds = seconds_since(start);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  std::printf("%s\n", nlohmann::json{{"seconds", seconds}, {"lines", counter.lines()}, {"complete", counter.done()}}
+                          .dump().c_str());
+  return counter.done() ? 0 : 1;
 }
 
 // Goal P6: `ops` local writes queued, then connect; uploadData takes batches of 1000 and
@@ -371,6 +434,19 @@ int bench_size(const Arguments& args, std::uint64_t rows, const std::string& nod
   remove_database(ours_db);
   remove_database(official_db);
 
+  std::vector<double> stream_rates;
+  for (int run = 0; run < args.runs; ++run) {
+    const ChildResult child = run_child({self, "--raw-stream", endpoint, jwt});
+    nlohmann::json out = nlohmann::json::parse(last_line(child.output), nullptr, false);
+    if (child.exit_code == 0 && out.is_object()) {
+      stream_rates.push_back(static_cast<double>(rows) / out["seconds"].get<double>());
+      std::printf("  %-9s %8.2f s  %10s rows/s  (the devserver's stream, read raw)\n", "stream",
+                  out["seconds"].get<double>(), format_rate(stream_rates.back()).c_str());
+    } else {
+      std::printf("  %-9s FAILED: %s\n", "stream", last_line(child.output).substr(0, 300).c_str());
+    }
+  }
+
   const double our_rate = median(ours.rows_per_second);
   const double our_rss = max_of(ours.peak_rss_mib);
   const bool have_official = !official.rows_per_second.empty();
@@ -412,6 +488,13 @@ int bench_size(const Arguments& args, std::uint64_t rows, const std::string& nod
                    have_official ? format_number(official_rss, 1) : "",
                    have_official ? format_number(our_rss / official_rss, 2) + "x" : "",
                    ours.peak_rss_mib.empty() ? "no" : (our_rss <= budget ? "yes" : "no")});
+  // P7: the devserver must stream faster than any one client consumes.
+  const double stream_rate = median(stream_rates);
+  const double fastest_client = std::max(max_of(ours.rows_per_second), max_of(official.rows_per_second));
+  print_goal_line({"P7", "devserver stream rate " + label + ", rows/s (vs the fastest client)",
+                   stream_rates.empty() ? "FAILED" : format_rate(stream_rate), format_rate(fastest_client),
+                   fastest_client > 0 ? format_number(stream_rate / fastest_client, 2) + "x" : "",
+                   !stream_rates.empty() && stream_rate > fastest_client ? "yes" : "no"});
   return ours.failures.empty() ? 0 : 1;
 }
 
@@ -511,6 +594,7 @@ Arguments parse_arguments(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     if (argc == 5 && std::string(argv[1]) == "--client-ours") return run_our_client(argv[2], argv[3], argv[4]);
+    if (argc == 4 && std::string(argv[1]) == "--raw-stream") return run_raw_stream(argv[2], argv[3]);
     if (argc == 6 && std::string(argv[1]) == "--upload-ours") {
       return run_our_upload(argv[2], argv[3], argv[4], std::stoll(argv[5]));
     }
