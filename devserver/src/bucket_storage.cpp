@@ -1,5 +1,10 @@
 #include "bucket_storage.hpp"
 
+#include <map>
+
+#include "checksum.hpp"
+#include "powersync/util/error.hpp"
+
 namespace powersync::devserver {
 namespace {
 
@@ -31,6 +36,10 @@ CREATE TABLE IF NOT EXISTS row_placements (
   data_checksum INTEGER NOT NULL,
   PRIMARY KEY (tbl, row_key, bucket)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS compaction_state (
+  bucket TEXT PRIMARY KEY NOT NULL,
+  superseded INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS write_checkpoints (
   user_id TEXT NOT NULL,
   client_id TEXT NOT NULL,
@@ -39,6 +48,19 @@ CREATE TABLE IF NOT EXISTS write_checkpoints (
   PRIMARY KEY (user_id, client_id)
 ) STRICT, WITHOUT ROWID;
 )sql";
+
+// Columns: op_id, op, object_type, object_id, subkey, data, checksum.
+OplogEntry read_entry(Statement& stmt) {
+  OplogEntry e;
+  e.op_id = stmt.column_int64(0);
+  e.op = std::string(stmt.column_text(1));
+  e.object_type = std::string(stmt.column_text(2));
+  e.object_id = std::string(stmt.column_text(3));
+  e.subkey = std::string(stmt.column_text(4));
+  if (!stmt.column_is_null(5)) e.data = std::string(stmt.column_text(5));
+  e.checksum = static_cast<std::uint32_t>(stmt.column_int64(6));
+  return e;
+}
 
 }  // namespace
 
@@ -86,7 +108,7 @@ void BucketStorage::set_processed_change_seq(std::int64_t seq) {
 void BucketStorage::reset_for_fingerprint(const std::string& fingerprint) {
   bool fresh = this->fingerprint().empty();
   int version = fresh ? 1 : sync_version() + 1;
-  connection_.exec("DELETE FROM oplog; DELETE FROM buckets; DELETE FROM row_placements;");
+  connection_.exec("DELETE FROM oplog; DELETE FROM buckets; DELETE FROM row_placements; DELETE FROM compaction_state;");
   connection_.exec("DELETE FROM meta WHERE key = 'processed_change_seq'");
   set_meta("fingerprint", fingerprint);
   auto& stmt = connection_.cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_version', ?)");
@@ -145,11 +167,30 @@ std::vector<RowPlacement> BucketStorage::placements(const std::string& table, co
 
 void BucketStorage::set_placements(const std::string& table, const std::string& row_key,
                                    const std::vector<RowPlacement>& rows) {
-  auto& remove = connection_.cached("DELETE FROM row_placements WHERE tbl = ? AND row_key = ?");
+  auto& remove = connection_.cached(
+      "DELETE FROM row_placements WHERE tbl = ? AND row_key = ? RETURNING bucket, object_type, data_checksum");
   remove.bind_text(1, table);
   remove.bind_text(2, row_key);
-  remove.run();
+  std::map<std::string, std::pair<std::string, std::int64_t>> before;
+  while (remove.step())
+    before[std::string(remove.column_text(0))] = {std::string(remove.column_text(1)), remove.column_int64(2)};
   remove.reset();
+  for (const auto& r : rows) {
+    auto it = before.find(r.bucket);
+    if (it == before.end()) continue;
+    if (it->second.first == r.object_type && it->second.second == r.data_checksum) before.erase(it);
+  }
+  // What is left in `before` got a superseding op: new data (PUT) or gone (REMOVE).
+  if (!before.empty()) {
+    auto& count = connection_.cached(
+        "INSERT INTO compaction_state (bucket, superseded) VALUES (?, 1) "
+        "ON CONFLICT(bucket) DO UPDATE SET superseded = superseded + 1");
+    for (const auto& [bucket, unused] : before) {
+      count.bind_text(1, bucket);
+      count.run();
+      count.reset();
+    }
+  }
   auto& insert = connection_.cached(
       "INSERT INTO row_placements (tbl, row_key, bucket, object_type, object_id, data_checksum) "
       "VALUES (?, ?, ?, ?, ?, ?)");
@@ -185,19 +226,98 @@ std::vector<OplogEntry> BucketStorage::ops(const std::string& bucket, std::int64
   stmt.bind_int64(3, up_to);
   stmt.bind_int64(4, limit);
   std::vector<OplogEntry> out;
-  while (stmt.step()) {
-    OplogEntry e;
-    e.op_id = stmt.column_int64(0);
-    e.op = std::string(stmt.column_text(1));
-    e.object_type = std::string(stmt.column_text(2));
-    e.object_id = std::string(stmt.column_text(3));
-    e.subkey = std::string(stmt.column_text(4));
-    if (!stmt.column_is_null(5)) e.data = std::string(stmt.column_text(5));
-    e.checksum = static_cast<std::uint32_t>(stmt.column_int64(6));
-    out.push_back(std::move(e));
-  }
+  while (stmt.step()) out.push_back(read_entry(stmt));
   stmt.reset();
   return out;
+}
+
+std::vector<std::string> BucketStorage::bucket_names() {
+  auto& stmt = connection_.cached("SELECT name FROM buckets ORDER BY name");
+  std::vector<std::string> out;
+  while (stmt.step()) out.emplace_back(stmt.column_text(0));
+  stmt.reset();
+  return out;
+}
+
+std::vector<std::string> BucketStorage::buckets_to_compact(std::int64_t min_superseded) {
+  auto& stmt = connection_.cached(
+      "SELECT c.bucket FROM compaction_state c JOIN buckets b ON b.name = c.bucket "
+      "WHERE c.superseded >= ? AND c.superseded * 10 >= b.count ORDER BY c.bucket");
+  stmt.bind_int64(1, min_superseded);
+  std::vector<std::string> out;
+  while (stmt.step()) out.emplace_back(stmt.column_text(0));
+  stmt.reset();
+  return out;
+}
+
+void BucketStorage::reset_superseded(const std::string& bucket) {
+  auto& stmt = connection_.cached("DELETE FROM compaction_state WHERE bucket = ?");
+  stmt.bind_text(1, bucket);
+  stmt.run();
+  stmt.reset();
+}
+
+std::vector<OplogEntry> BucketStorage::ops_before(const std::string& bucket, std::int64_t before, int limit) {
+  auto& stmt = connection_.cached(
+      "SELECT op_id, op, object_type, object_id, subkey, data, checksum FROM oplog "
+      "WHERE bucket = ? AND op_id < ? ORDER BY op_id DESC LIMIT ?");
+  stmt.bind_text(1, bucket);
+  stmt.bind_int64(2, before);
+  stmt.bind_int64(3, limit);
+  std::vector<OplogEntry> out;
+  while (stmt.step()) out.push_back(read_entry(stmt));
+  stmt.reset();
+  return out;
+}
+
+void BucketStorage::convert_to_move(std::int64_t op_id) {
+  auto& stmt = connection_.cached(
+      "UPDATE oplog SET op = 'MOVE', object_type = NULL, object_id = NULL, subkey = NULL, data = NULL "
+      "WHERE op_id = ?");
+  stmt.bind_int64(1, op_id);
+  stmt.run();
+  stmt.reset();
+}
+
+std::int64_t BucketStorage::clear_through(const std::string& bucket, std::int64_t through) {
+  auto& scan = connection_.cached("SELECT op_id, op, checksum FROM oplog WHERE bucket = ? AND op_id <= ?");
+  scan.bind_text(1, bucket);
+  scan.bind_int64(2, through);
+  std::uint32_t checksum = 0;
+  std::int64_t replaced = 0;
+  bool beyond_clear = false;  // something other than an earlier CLEAR is replaced
+  std::int64_t bad_op = 0;
+  while (scan.step()) {
+    auto op = scan.column_text(1);
+    if (op == "PUT") bad_op = scan.column_int64(0);
+    beyond_clear = beyond_clear || op != "CLEAR";
+    checksum = add_checksums(checksum, static_cast<std::uint32_t>(scan.column_int64(2)));
+    ++replaced;
+  }
+  scan.reset();
+  if (bad_op != 0)
+    throw Error(ErrorCode::internal, "CLEAR of bucket " + bucket + " would replace the PUT op " + std::to_string(bad_op));
+  if (!beyond_clear) return 0;
+
+  auto& remove = connection_.cached("DELETE FROM oplog WHERE bucket = ? AND op_id <= ?");
+  remove.bind_text(1, bucket);
+  remove.bind_int64(2, through);
+  remove.run();
+  remove.reset();
+  auto& insert = connection_.cached(
+      "INSERT INTO oplog (op_id, bucket, op, object_type, object_id, subkey, data, checksum) "
+      "VALUES (?, ?, 'CLEAR', NULL, NULL, NULL, NULL, ?)");
+  insert.bind_int64(1, through);
+  insert.bind_text(2, bucket);
+  insert.bind_int64(3, checksum);
+  insert.run();
+  insert.reset();
+  auto& count = connection_.cached("UPDATE buckets SET count = count - ? WHERE name = ?");
+  count.bind_int64(1, replaced - 1);
+  count.bind_text(2, bucket);
+  count.run();
+  count.reset();
+  return replaced;
 }
 
 std::optional<WriteCheckpoint> BucketStorage::write_checkpoint(const std::string& user_id,

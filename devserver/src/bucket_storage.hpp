@@ -2,6 +2,8 @@
 // The devserver's own storage (a SQLite file): the per-bucket oplog, bucket checksums, which
 // buckets each backend row is currently in, write checkpoints, and replication progress.
 // One writer (the replicator, plus write-checkpoint requests); readers use their own instance.
+// The compactor writes too, in short immediate transactions of its own (ops keep their op id
+// and checksum, so bucket checksums never change under a reader).
 
 #include <cstdint>
 #include <filesystem>
@@ -15,7 +17,7 @@ namespace powersync::devserver {
 
 struct OplogEntry {
   std::int64_t op_id = 0;
-  std::string op;  // PUT or REMOVE
+  std::string op;  // PUT or REMOVE; MOVE or CLEAR after compaction (no row fields, no data)
   std::string object_type;
   std::string object_id;
   std::string subkey;
@@ -61,11 +63,29 @@ class BucketStorage {
   std::int64_t append_op(const std::string& bucket, const OplogEntry& entry);
 
   std::vector<RowPlacement> placements(const std::string& table, const std::string& row_key);
+  // Records the row's placements after its ops were appended. A bucket the row was in before
+  // whose placement changed (new data) or went away got a superseding PUT or REMOVE: those are
+  // counted per bucket, for the automatic compaction's threshold.
   void set_placements(const std::string& table, const std::string& row_key, const std::vector<RowPlacement>& rows);
 
   std::optional<BucketState> bucket_state(const std::string& bucket);
   // Ops of `bucket` with after < op_id <= up_to, oldest first, at most `limit`.
   std::vector<OplogEntry> ops(const std::string& bucket, std::int64_t after, std::int64_t up_to, int limit);
+
+  // Compaction support (compactor.hpp).
+  std::vector<std::string> bucket_names();
+  // Buckets with at least `min_superseded` superseded ops since their last compaction, and at
+  // least a tenth of their ops (so a huge bucket is not rescanned for a few updates).
+  std::vector<std::string> buckets_to_compact(std::int64_t min_superseded);
+  void reset_superseded(const std::string& bucket);
+  // Ops of `bucket` with op_id < before, newest first, at most `limit`.
+  std::vector<OplogEntry> ops_before(const std::string& bucket, std::int64_t before, int limit);
+  // Turns one op into a MOVE: same op id and checksum, no row fields and no data.
+  void convert_to_move(std::int64_t op_id);
+  // Replaces every op of `bucket` up to and including `through` by one CLEAR op with id `through`
+  // and their wrapping checksum sum, lowering the bucket's count. They must all be MOVE, REMOVE or
+  // CLEAR (throws otherwise). Returns how many ops were replaced; 0 when there was nothing but a CLEAR.
+  std::int64_t clear_through(const std::string& bucket, std::int64_t through);
 
   std::optional<WriteCheckpoint> write_checkpoint(const std::string& user_id, const std::string& client_id);
   std::int64_t create_write_checkpoint(const std::string& user_id, const std::string& client_id,

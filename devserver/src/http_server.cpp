@@ -106,6 +106,8 @@ void DevServer::start() {
   replicator_->start();
   hub_ = std::make_unique<StreamHub>(config_, notifier_);
   hub_->start();
+  compactor_ = std::make_unique<CompactionWorker>(config_);
+  compactor_->start();
   tcp::endpoint endpoint(boost::asio::ip::make_address(config_.host), config_.port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
@@ -113,6 +115,7 @@ void DevServer::start() {
   acceptor_.listen(boost::asio::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
   started_ = true;
+  reaper_thread_ = std::thread([this] { reap_loop(); });
   accept_thread_ = std::thread([this] { accept_loop(); });
 }
 
@@ -124,6 +127,12 @@ void DevServer::stop() {
   notifier_.stop();
   {
     std::lock_guard lock(connections_mutex_);
+    reaper_stopping_ = true;
+    reap_cv_.notify_all();
+  }
+  if (reaper_thread_.joinable()) reaper_thread_.join();
+  {
+    std::lock_guard lock(connections_mutex_);
     for (auto& slot : connections_)
       if (slot.fd >= 0) ::shutdown(slot.fd, SHUT_RDWR);
   }
@@ -133,6 +142,7 @@ void DevServer::stop() {
   hub_->stop();
   boost::system::error_code ec;
   acceptor_.close(ec);
+  if (compactor_) compactor_->stop();
   if (replicator_) replicator_->stop();
 }
 
@@ -143,15 +153,36 @@ std::size_t DevServer::active_connections() {
   return active;
 }
 
-void DevServer::reap_finished_connections() {
+std::size_t DevServer::connection_threads() {
   std::lock_guard lock(connections_mutex_);
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    if (it->done) {
-      it->thread.join();
-      it = connections_.erase(it);
-    } else {
-      ++it;
+  return connections_.size();
+}
+
+void DevServer::finish_connection(ConnectionSlot& slot) {
+  std::lock_guard lock(connections_mutex_);
+  slot.fd = -1;
+  slot.done = true;
+  ++finished_;
+  reap_cv_.notify_one();
+}
+
+void DevServer::reap_loop() {
+  std::unique_lock lock(connections_mutex_);
+  while (true) {
+    reap_cv_.wait(lock, [&] { return finished_ > 0 || reaper_stopping_; });
+    if (reaper_stopping_) return;  // stop() joins what is left
+    std::list<ConnectionSlot> finished;
+    for (auto it = connections_.begin(); it != connections_.end();) {
+      auto next = std::next(it);
+      if (it->done) finished.splice(finished.end(), connections_, it);
+      it = next;
     }
+    finished_ = 0;
+    // Joined without the lock: a finished thread may still be returning from finish_connection().
+    lock.unlock();
+    for (auto& slot : finished) slot.thread.join();
+    finished.clear();
+    lock.lock();
   }
 }
 
@@ -164,7 +195,6 @@ void DevServer::accept_loop() {
       if (stopping_) return;
       continue;
     }
-    reap_finished_connections();
     std::lock_guard lock(connections_mutex_);
     if (stopping_) return;
     auto& slot = connections_.emplace_back();
@@ -240,7 +270,7 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
           slot.fd = -1;
         }
         hub_->add(std::move(socket), std::move(stream), format);
-        slot.done = true;
+        finish_connection(slot);
         return;
       } else if (target.path == "/write-checkpoint2.json" && req.method() == http::verb::get) {
         auto claims = authenticate(req, config_);
@@ -283,7 +313,7 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
     slot.fd = -1;
   }
   socket.close(ec);
-  slot.done = true;
+  finish_connection(slot);
 }
 
 }  // namespace powersync::devserver

@@ -1,6 +1,6 @@
 #pragma once
 // The HTTP side: a listening socket and one short-lived thread per connection (synchronous
-// Beast) for requests, routing
+// Beast) for requests, joined by a reaper thread as soon as it finishes, routing
 //   POST /sync/stream              sync stream, NDJSON or BSON (auth); after its first checkpoint
 //                                  the stream moves to the StreamHub and the thread ends
 //   GET  /write-checkpoint2.json   {"data":{"write_checkpoint":"N"}} (auth)
@@ -8,6 +8,7 @@
 //   GET  /probes/{liveness,startup,readiness}
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "change_notifier.hpp"
+#include "compactor.hpp"
 #include "config.hpp"
 #include "replicator.hpp"
 #include "stream_hub.hpp"
@@ -39,6 +41,11 @@ class DevServer {
   void stop();
   // Connections whose thread is still serving a request (diagnostics and tests).
   std::size_t active_connections();
+  // Connection threads not yet joined: finished ones are joined promptly, so this tracks
+  // active_connections() closely (diagnostics and tests).
+  std::size_t connection_threads();
+  // The automatic compaction (null before start()).
+  CompactionWorker* compactor() { return compactor_.get(); }
   // Sync streams served by the hub (past their first checkpoint).
   std::size_t active_streams() { return hub_ ? hub_->stream_count() : 0; }
 
@@ -50,12 +57,15 @@ class DevServer {
   };
   void accept_loop();
   void serve_connection(boost::asio::ip::tcp::socket socket, ConnectionSlot& slot);
-  void reap_finished_connections();
+  // Marks the slot finished and wakes the reaper; the connection thread's last step.
+  void finish_connection(ConnectionSlot& slot);
+  void reap_loop();
 
   DevserverConfig config_;
   ChangeNotifier notifier_;
   std::unique_ptr<Replicator> replicator_;
   std::unique_ptr<StreamHub> hub_;
+  std::unique_ptr<CompactionWorker> compactor_;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::uint16_t port_ = 0;
@@ -63,6 +73,10 @@ class DevServer {
   std::atomic<bool> stopping_{false};
   std::mutex connections_mutex_;
   std::list<ConnectionSlot> connections_;
+  std::condition_variable reap_cv_;
+  std::size_t finished_ = 0;  // finished slots not yet reaped
+  bool reaper_stopping_ = false;
+  std::thread reaper_thread_;
   bool started_ = false;
 };
 

@@ -1,4 +1,4 @@
-// powersync-devserver: serve | token. See devserver/README.md.
+// powersync-devserver: serve | token | schema | compact. See devserver/README.md.
 
 #include <csignal>
 #include <cstring>
@@ -7,6 +7,8 @@
 #include <string>
 
 #include "backend.hpp"
+#include "bucket_storage.hpp"
+#include "compactor.hpp"
 #include "http_server.hpp"
 #include "jwt.hpp"
 #include "row_evaluator.hpp"
@@ -22,7 +24,8 @@ int usage() {
   std::cerr << "usage:\n"
                "  powersync-devserver serve [--config FILE]\n"
                "  powersync-devserver token --subject USER [--expires 1h] [--config FILE]\n"
-               "  powersync-devserver schema --lang python|typescript|csharp|c [--config FILE]\n";
+               "  powersync-devserver schema --lang python|typescript|csharp|c [--config FILE]\n"
+               "  powersync-devserver compact [--config FILE]\n";
   return 2;
 }
 
@@ -67,6 +70,19 @@ int schema(const std::string& config_path, const std::string& language) {
   return 0;
 }
 
+// Compacts every bucket of the storage, whether or not a server is running on it: each batch
+// is its own short immediate transaction, waiting (busy timeout) for the replicator's.
+int compact(const std::string& config_path) {
+  auto config = load_config(config_path);
+  if (!std::filesystem::exists(config.storage_path))
+    throw std::invalid_argument("no storage at " + config.storage_path.string() + " (run serve first)");
+  BucketStorage storage(config.storage_path);
+  auto stats = compact_all(storage);
+  std::cout << "compacted " << stats.buckets << " buckets: " << stats.moved << " ops moved, " << stats.replaced
+            << " ops replaced by " << stats.clears << " CLEAR ops" << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +113,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return serve(config_path);
     if (command == "token") return token(config_path, subject, expires);
     if (command == "schema") return schema(config_path, language);
+    if (command == "compact") return compact(config_path);
   } catch (const std::exception& e) {
     std::cerr << "powersync-devserver: " << e.what() << std::endl;
     return 1;

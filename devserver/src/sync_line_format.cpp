@@ -173,6 +173,20 @@ std::string to_bson_document(const nlohmann::ordered_json& object) {
   return bytes;
 }
 
+nlohmann::ordered_json oplog_entry_json(const OplogEntry& e) {
+  Json op{{"op_id", std::to_string(e.op_id)}, {"op", e.op}};
+  if (e.op == "MOVE" || e.op == "CLEAR") {
+    op["checksum"] = e.checksum;
+    return op;
+  }
+  op["object_type"] = e.object_type;
+  op["object_id"] = e.object_id;
+  op["checksum"] = e.checksum;
+  op["subkey"] = e.subkey;
+  op["data"] = e.data ? Json(*e.data) : Json(nullptr);
+  return op;
+}
+
 std::string encode_sync_line(const nlohmann::ordered_json& line, SyncLineFormat format) {
   if (format == SyncLineFormat::bson) return to_bson_document(line);
   auto text = line.dump(-1, ' ', false, Json::error_handler_t::replace);

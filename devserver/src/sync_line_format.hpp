@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bucket_storage.hpp"
+
 namespace powersync::devserver {
 
 enum class SyncLineFormat { ndjson, bson };
@@ -18,6 +20,10 @@ inline constexpr std::string_view kBsonStreamContentType = "application/vnd.powe
 // Content negotiation on an Accept header value (media ranges with q parameters).
 SyncLineFormat negotiate_sync_line_format(std::string_view accept);
 std::string_view content_type(SyncLineFormat format);
+
+// One op of a data line as the service sends it: PUT and REMOVE with object_type, object_id,
+// subkey and data; MOVE and CLEAR (left by compaction) with only op_id, op and checksum.
+nlohmann::ordered_json oplog_entry_json(const OplogEntry& entry);
 
 // One sync line in the given format: JSON text plus '\n', or one BSON document.
 std::string encode_sync_line(const nlohmann::ordered_json& line, SyncLineFormat format);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "checksum.hpp"
+#include "sync_line_format.hpp"
 #include "powersync/util/error.hpp"
 
 namespace powersync::devserver {
@@ -17,13 +18,6 @@ Json checkpoint_bucket(const ResolvedBucket& bucket, const BucketState& state) {
               {"count", state.count},
               {"priority", bucket.priority},
               {"subscriptions", bucket.subscriptions}};
-}
-
-Json op_json(const OplogEntry& e) {
-  Json op{{"op_id", std::to_string(e.op_id)}, {"op", e.op}, {"object_type", e.object_type},
-          {"object_id", e.object_id}, {"checksum", e.checksum}, {"subkey", e.subkey}};
-  op["data"] = e.data ? Json(*e.data) : Json(nullptr);
-  return op;
 }
 
 bool same_state(const BucketState& a, const BucketState& b) { return a.checksum == b.checksum && a.count == b.count; }
@@ -154,7 +148,7 @@ bool SyncStream::emit(BucketStorage& storage, const SyncLineSink& sink) {
       if (has_more) ops.resize(kOpsPerDataLine);
       if (ops.empty()) break;
       Json data = Json::array();
-      for (const auto& op : ops) data.push_back(op_json(op));
+      for (const auto& op : ops) data.push_back(oplog_entry_json(op));
       auto next_after = ops.back().op_id;
       Json body{{"bucket", bucket.name}, {"after", std::to_string(position)},
                 {"next_after", std::to_string(next_after)}, {"has_more", has_more}, {"data", std::move(data)}};

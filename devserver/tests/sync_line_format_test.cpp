@@ -88,3 +88,36 @@ TEST(DevserverSyncLineFormat, OnlyObjectsAreDocuments) {
   EXPECT_THROW(to_bson_document(nlohmann::ordered_json::array()), std::exception);
   EXPECT_THROW(to_bson_document(nlohmann::ordered_json("text")), std::exception);
 }
+
+TEST(DevserverSyncLineFormat, OpsAsTheServiceSendsThem) {
+  OplogEntry put{7, "PUT", "lists", "l1", "sub", std::string(R"({"name":"x"})"), 12};
+  EXPECT_EQ(oplog_entry_json(put).dump(),
+            R"({"op_id":"7","op":"PUT","object_type":"lists","object_id":"l1","checksum":12,"subkey":"sub","data":"{\"name\":\"x\"}"})");
+  OplogEntry remove{8, "REMOVE", "lists", "l1", "sub", std::nullopt, 13};
+  EXPECT_EQ(oplog_entry_json(remove).dump(),
+            R"({"op_id":"8","op":"REMOVE","object_type":"lists","object_id":"l1","checksum":13,"subkey":"sub","data":null})");
+  // MOVE and CLEAR: op id, op and checksum only.
+  OplogEntry move{9, "MOVE", "", "", "", std::nullopt, 14};
+  EXPECT_EQ(oplog_entry_json(move).dump(), R"({"op_id":"9","op":"MOVE","checksum":14})");
+  OplogEntry clear{10, "CLEAR", "", "", "", std::nullopt, 4000000000u};
+  EXPECT_EQ(oplog_entry_json(clear).dump(), R"({"op_id":"10","op":"CLEAR","checksum":4000000000})");
+
+  nlohmann::ordered_json line{{"data", {{"bucket", "b"}, {"data", nlohmann::ordered_json::array({oplog_entry_json(clear)})}}}};
+  auto bytes = encode_sync_line(line, SyncLineFormat::bson);
+  bson_t doc;
+  ASSERT_TRUE(bson_init_static(&doc, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  bson_iter_t it;
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0", &it));
+  bson_iter_t op;
+  ASSERT_TRUE(bson_iter_recurse(&it, &op));
+  std::vector<std::string> keys;
+  while (bson_iter_next(&op)) keys.emplace_back(bson_iter_key(&op));
+  EXPECT_EQ(keys, (std::vector<std::string>{"op_id", "op", "checksum"}));
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.op", &it));
+  EXPECT_STREQ(bson_iter_utf8(&it, nullptr), "CLEAR");
+  ASSERT_TRUE(bson_iter_init(&it, &doc));
+  ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.checksum", &it));
+  EXPECT_EQ(bson_iter_double(&it), 4000000000.0);
+}
