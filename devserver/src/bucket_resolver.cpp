@@ -92,6 +92,9 @@ ResolvedRequest resolve_buckets(const DevserverConfig& config, int sync_version,
     for (std::size_t qi = 0; qi < stream.queries.size(); ++qi) {
       const auto& query = stream.queries[qi];
       collect_lookup_tables(query, out.lookup_tables);
+      bool holds = std::all_of(query.request_conditions.begin(), query.request_conditions.end(),
+                               [&](const RequestCondition& c) { return request_condition_holds(c, client_value, lookup); });
+      if (!holds) continue;
       // The values each parameter can take; the buckets are every combination, in order.
       std::vector<std::vector<nlohmann::json>> choices;
       for (const auto& p : query.parameters) {

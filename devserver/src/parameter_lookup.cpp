@@ -42,6 +42,21 @@ void append_select(const Subquery& subquery, const std::vector<std::string>& col
     out.sql += " AND " + quote_identifier(f.column) + " = ?";
     out.arguments.push_back(f.value);
   }
+  for (const auto& c : subquery.request_conditions) {
+    out.sql += " AND ?";
+    out.arguments.push_back(c.value && !c.in_array ? scalar_parameter(client_value(*c.value)) : c.literal);
+    if (c.subquery) {
+      out.sql += " IN (";
+      append_select(*c.subquery, {c.subquery->result_column}, client_value, out);
+      out.sql += ")";
+    } else if (c.in_array) {
+      out.sql += " IN (SELECT value FROM json_each(?))";
+      out.arguments.push_back(nlohmann::json(array_parameters(client_value(*c.value))).dump());
+    } else {
+      out.sql += " = ?";
+      out.arguments.push_back(c.literal);
+    }
+  }
 }
 
 void bind_json(Statement& statement, int index, const nlohmann::json& value) {
@@ -69,6 +84,20 @@ std::vector<nlohmann::json> array_parameters(const nlohmann::json& value) {
     if (!scalar.is_null() && std::find(out.begin(), out.end(), scalar) == out.end()) out.push_back(std::move(scalar));
   }
   return out;
+}
+
+bool request_condition_holds(const RequestCondition& condition, const ClientValueFn& client_value,
+                             ParameterLookup* lookup) {
+  if (condition.in_array) {
+    auto elements = array_parameters(client_value(*condition.value));
+    return std::find(elements.begin(), elements.end(), condition.literal) != elements.end();
+  }
+  auto left = condition.value ? scalar_parameter(client_value(*condition.value)) : condition.literal;
+  if (left.is_null()) return false;
+  if (!condition.subquery) return left == condition.literal;
+  if (!lookup) throw_invalid_argument("a request condition needs the backend for its lookup");
+  auto values = lookup->run(*condition.subquery, client_value);
+  return std::find(values.begin(), values.end(), left) != values.end();
 }
 
 LookupStatement lookup_statement(const Subquery& subquery, const ClientValueFn& client_value) {

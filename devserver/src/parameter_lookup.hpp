@@ -51,4 +51,8 @@ class ParameterLookup {
   Connection connection_;
 };
 
+// Whether a condition on the request alone holds; `lookup` runs its subquery, if it has one.
+bool request_condition_holds(const RequestCondition& condition, const ClientValueFn& client_value,
+                             ParameterLookup* lookup);
+
 }  // namespace powersync::devserver

@@ -182,6 +182,7 @@ class Parser {
     std::vector<Edge> edges;
     std::vector<Qualified<ParameterCondition>> parameters;
     std::vector<Qualified<LiteralCondition>> filters;
+    std::vector<RequestCondition> request_conditions;  // belong to the query's own table
   };
 
   void finish() {
@@ -463,8 +464,12 @@ class Parser {
       value_first = true;
     }
     if (peek_keyword("in")) {
-      if (value_first) unsupported("a value IN (...) without a column on the left");
       next();
+      if (value_first) {
+        parse_request_in(literal.is_null() ? std::optional<ParameterCondition>(parameter) : std::nullopt, literal, form);
+        if (peek_keyword("or")) unsupported("OR");
+        return;
+      }
       parse_in(*column, form);
       if (peek_keyword("or")) unsupported("OR");
       return;
@@ -477,7 +482,18 @@ class Parser {
     next();
     if (value_first) {
       column = try_column();
-      if (!column) unsupported("comparison without a column");
+      if (!column) {
+        // <client value> = 'literal' (either way round): a condition on the request.
+        RequestCondition condition;
+        bool value_then_literal = literal.is_null() && try_literal(condition.literal);
+        if (!value_then_literal && !(literal.is_null() ? false : try_value_source(parameter)))
+          unsupported("comparison without a column");
+        if (!value_then_literal) condition.literal = std::move(literal);
+        condition.value = std::move(parameter);
+        form.request_conditions.push_back(std::move(condition));
+        if (peek_keyword("or")) unsupported("OR");
+        return;
+      }
     } else {
       if (peek_symbol("(")) unsupported("subquery after = (write IN (SELECT ...))");
       if (!try_value_source(parameter) && !try_literal(literal)) {
@@ -499,24 +515,49 @@ class Parser {
     }
   }
 
-  // After `column IN`: a subquery, a CTE's name, or a client value holding a JSON array.
-  void parse_in(const ColumnRef& column, SelectForm& form) {
-    ParameterCondition parameter;
-    parameter.column = column.column;
+  // After `<client value> IN` or `'literal' IN`: a subquery, a CTE's name, or (for a literal) a
+  // client value holding a JSON array.
+  void parse_request_in(std::optional<ParameterCondition> value, nlohmann::json literal, SelectForm& form) {
+    RequestCondition condition;
+    condition.value = std::move(value);
+    condition.literal = std::move(literal);
+    ParameterCondition array;
+    if (auto subquery = try_subquery_or_cte()) {
+      condition.subquery = std::move(subquery);
+    } else if (!condition.value && try_value_source(array)) {
+      condition.value = std::move(array);
+      condition.in_array = true;
+    } else {
+      unsupported("IN " + describe(peek()));
+    }
+    form.request_conditions.push_back(std::move(condition));
+  }
+
+  // `(SELECT ...)` or a one-column CTE's name; null when the tokens are neither.
+  std::shared_ptr<const Subquery> try_subquery_or_cte() {
     if (peek_symbol("(")) {
       next();
       if (!peek_keyword("select")) unsupported("IN (value list)");
       auto inner = parse_select();
       expect_symbol(")");
+      return build_subquery(inner);
+    }
+    auto cte = peek().kind == TokenKind::identifier ? ctes_.find(peek().text) : ctes_.end();
+    if (cte == ctes_.end() || (peek(1).kind == TokenKind::symbol && (peek(1).text == "." || peek(1).text == "(")))
+      return nullptr;
+    next();
+    if (cte->second.select_all || cte->second.columns.size() != 1)
+      fail("common table expression '" + cte->first + "' must return a single column to be used as IN " + cte->first);
+    return cte_subquery(cte->second, cte->second.columns[0].source, {}, {});
+  }
+
+  // After `column IN`: a subquery, a CTE's name, or a client value holding a JSON array.
+  void parse_in(const ColumnRef& column, SelectForm& form) {
+    ParameterCondition parameter;
+    parameter.column = column.column;
+    if (auto subquery = try_subquery_or_cte()) {
       parameter.kind = ParameterKind::in_subquery;
-      parameter.subquery = build_subquery(inner);
-    } else if (auto cte = peek().kind == TokenKind::identifier ? ctes_.find(peek().text) : ctes_.end();
-               cte != ctes_.end() && !(peek(1).kind == TokenKind::symbol && (peek(1).text == "." || peek(1).text == "("))) {
-      next();
-      if (cte->second.select_all || cte->second.columns.size() != 1)
-        fail("common table expression '" + cte->first + "' must return a single column to be used as IN " + cte->first);
-      parameter.kind = ParameterKind::in_subquery;
-      parameter.subquery = cte_subquery(cte->second, cte->second.columns[0].source, {}, {});
+      parameter.subquery = std::move(subquery);
     } else if (try_value_source(parameter)) {
       parameter.kind = ParameterKind::in_array;
     } else {
@@ -533,6 +574,7 @@ class Parser {
     subquery.result_column = result_column;
     subquery.parameters = cte.parameters;
     subquery.filters = cte.filters;
+    subquery.request_conditions = cte.request_conditions;
     for (auto& p : parameters) subquery.parameters.push_back(std::move(p));
     for (auto& f : filters) subquery.filters.push_back(std::move(f));
     return std::make_shared<const Subquery>(std::move(subquery));
@@ -557,7 +599,11 @@ class Parser {
           parameters.back().column = source_of(p.condition.column);
         }
         for (const auto& f : inner.filters) filters.push_back({source_of(f.condition.column), f.condition.value});
-        return cte_subquery(cte->second, source_of(selected.column), std::move(parameters), std::move(filters));
+        auto built = cte_subquery(cte->second, source_of(selected.column), std::move(parameters), std::move(filters));
+        if (inner.request_conditions.empty()) return built;
+        auto with_conditions = std::make_shared<Subquery>(*built);
+        for (const auto& c : inner.request_conditions) with_conditions->request_conditions.push_back(c);
+        return with_conditions;
       }
     }
     auto root = resolve_alias(inner, selected.qualifier, "");
@@ -567,6 +613,7 @@ class Parser {
     std::set<std::string> visited;
     gather(inner, root, root, subquery.parameters, subquery.filters, visited);
     check_all_joined(inner, visited);
+    subquery.request_conditions = inner.request_conditions;
     return std::make_shared<const Subquery>(std::move(subquery));
   }
 
@@ -653,6 +700,7 @@ class Parser {
     std::set<std::string> visited;
     gather(form, data, data, query.parameters, query.filters, visited);
     check_all_joined(form, visited);
+    query.request_conditions = form.request_conditions;
     if (!is_cte && !query.select_all) {
       bool has_id = std::any_of(query.columns.begin(), query.columns.end(),
                                 [](const OutputColumn& c) { return c.name == "id"; });
@@ -705,15 +753,12 @@ StreamQuery Parser::parse_cte() {
   return build_query(form, true);
 }
 
-bool any_lookup(const std::vector<ParameterCondition>& parameters) {
-  return std::any_of(parameters.begin(), parameters.end(),
-                     [](const ParameterCondition& p) { return p.kind == ParameterKind::in_subquery; });
-}
-
 void collect_from(const Subquery& subquery, std::vector<std::string>& tables) {
   if (std::find(tables.begin(), tables.end(), subquery.table) == tables.end()) tables.push_back(subquery.table);
   for (const auto& p : subquery.parameters)
     if (p.subquery) collect_from(*p.subquery, tables);
+  for (const auto& c : subquery.request_conditions)
+    if (c.subquery) collect_from(*c.subquery, tables);
 }
 
 }  // namespace
@@ -723,11 +768,17 @@ bool StreamQuery::uses_subscription_parameters() const {
                      [](const ParameterCondition& p) { return p.source == ValueSource::subscription_parameter; });
 }
 
-bool StreamQuery::uses_lookups() const { return any_lookup(parameters); }
+bool StreamQuery::uses_lookups() const {
+  std::vector<std::string> tables;
+  collect_lookup_tables(*this, tables);
+  return !tables.empty();
+}
 
 void collect_lookup_tables(const StreamQuery& query, std::vector<std::string>& tables) {
   for (const auto& p : query.parameters)
     if (p.subquery) collect_from(*p.subquery, tables);
+  for (const auto& c : query.request_conditions)
+    if (c.subquery) collect_from(*c.subquery, tables);
 }
 
 StreamQuery parse_stream_query(std::string_view stream_name, std::string_view sql, const CommonTableExpressions& ctes) {

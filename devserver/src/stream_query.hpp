@@ -9,12 +9,15 @@
 //   column IN (SELECT col FROM ... WHERE ...)             a parameter lookup (one bucket per result)
 //   column IN cte_name | column IN (SELECT col FROM cte_name [WHERE ...])
 //   column = 'literal' | number                           a plain row filter
+//   <client value> IN (SELECT ...) | 'literal' IN (SELECT ...) | 'literal' IN <client value>
+//   | <client value> = 'literal'                           a condition on the request alone
 // and a client value is auth.user_id(), auth.jwt() ->> 'claim', subscription.parameter('x') or
 // connection.parameter('x'). An INNER JOIN is the same lookup as the IN (subquery) it stands for.
 // Anything else throws powersync::Error naming the stream and the construct.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,12 +59,23 @@ struct LiteralCondition {
   nlohmann::json value;  // string or number
 };
 
-// SELECT result_column FROM table WHERE <parameters and filters, all ANDed>.
+// A condition on the request alone, without a column of the row: `<client value> IN (subquery)`,
+// `'literal' IN (subquery)`, `'literal' IN <client value holding a JSON array>`, or
+// `<client value> = 'literal'`. Where it does not hold the query has no bucket; it adds no parameter.
+struct RequestCondition {
+  std::optional<ParameterCondition> value;   // the client value, when one side is one
+  nlohmann::json literal;                    // the literal side; null for <client value> IN (subquery)
+  std::shared_ptr<const Subquery> subquery;  // for IN (subquery)
+  bool in_array = false;                     // 'literal' IN <client value>
+};
+
+// SELECT result_column FROM table WHERE <parameters, filters and request conditions, all ANDed>.
 struct Subquery {
   std::string table;
   std::string result_column;
   std::vector<ParameterCondition> parameters;
   std::vector<LiteralCondition> filters;
+  std::vector<RequestCondition> request_conditions;
 };
 
 struct OutputColumn {
@@ -76,6 +90,7 @@ struct StreamQuery {
   std::vector<OutputColumn> columns;  // when !select_all
   std::vector<ParameterCondition> parameters;  // in bucket-parameter order
   std::vector<LiteralCondition> filters;
+  std::vector<RequestCondition> request_conditions;
   bool uses_subscription_parameters() const;
   bool uses_lookups() const;  // any IN (subquery), at any depth
 };

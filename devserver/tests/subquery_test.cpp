@@ -255,6 +255,69 @@ TEST(DevserverSubqueries, BucketsComeFromTheBackendAndDataRowsFromTheirColumn) {
                                                R"(1#picked|0["l3"])", R"(1#local_cte|0["l3"])"}));
 }
 
+TEST(DevserverSubqueries, ConditionsOnTheRequestAloneGateTheQuery) {
+  TempDir dir;
+  auto backend_path = dir.path / "backend.db";
+  {
+    powersync::Connection backend(powersync::ConnectionOptions{.path = backend_path.string()});
+    backend.exec(kSchema);
+    backend.exec(R"sql(
+      CREATE TABLE admins (id TEXT PRIMARY KEY);
+      CREATE TABLE synced (id TEXT PRIMARY KEY, table_name TEXT, user_id TEXT);
+      INSERT INTO admins VALUES ('boss');
+      INSERT INTO synced VALUES ('x1', 'todos', 'u1');
+    )sql");
+  }
+  auto config = parse_config(config_yaml(R"(config:
+  edition: 3
+streams:
+  admin_todos:
+    auto_subscribe: true
+    query: SELECT * FROM todos WHERE auth.user_id() IN (SELECT id FROM admins)
+  opted_in:
+    auto_subscribe: true
+    query: SELECT * FROM todos WHERE 'todos' IN (SELECT table_name FROM synced WHERE user_id = auth.user_id())
+  by_role:
+    auto_subscribe: true
+    query: SELECT * FROM lists WHERE auth.jwt() ->> 'role' = 'editor' AND owner_id = auth.user_id()
+  tagged:
+    auto_subscribe: true
+    query: SELECT * FROM lists WHERE 'beta' IN connection.parameter('features')
+  editors_lists:
+    auto_subscribe: true
+    query: SELECT * FROM todos WHERE list_id IN (SELECT id FROM lists WHERE 'editor' = auth.jwt() ->> 'role')
+)"),
+                             dir.path);
+  const auto& gate = only_query(config, "admin_todos");
+  EXPECT_TRUE(gate.parameters.empty());
+  ASSERT_EQ(gate.request_conditions.size(), 1u);
+  EXPECT_TRUE(gate.request_conditions[0].subquery);
+  EXPECT_TRUE(gate.uses_lookups());
+  {
+    powersync::Connection backend(powersync::ConnectionOptions{.path = backend_path.string()});
+    backend.exec("INSERT INTO lists VALUES ('l1', 'a', 'someone')");
+  }
+  ParameterLookup lookup(backend_path);
+  auto names = [&](const std::string& user, const json& payload, const json& request) {
+    TokenClaims claims;
+    claims.subject = user;
+    claims.payload = payload;
+    std::vector<std::string> out;
+    for (const auto& b : resolve_buckets(config, 1, claims, request, &lookup).buckets) out.push_back(b.name);
+    return out;
+  };
+  EXPECT_EQ(names("boss", json::object(), json::object()), (std::vector<std::string>{"1#admin_todos|0[]"}));
+  EXPECT_EQ(names("u1", json{{"role", "editor"}}, json::parse(R"({"parameters": {"features": ["beta"]}})")),
+            (std::vector<std::string>{R"(1#by_role|0["u1"])", R"(1#editors_lists|0["l1"])", "1#opted_in|0[]",
+                                      "1#tagged|0[]"}));
+  EXPECT_TRUE(names("u2", json{{"role", "viewer"}}, json::parse(R"({"parameters": {"features": "[\"alpha\"]"}})")).empty());
+
+  auto statement = lookup_statement(*only_query(config, "editors_lists").parameters[0].subquery,
+                                    [](const ParameterCondition&) -> json { return "editor"; });
+  EXPECT_EQ(statement.sql, "SELECT DISTINCT \"id\" FROM \"lists\" WHERE \"id\" IS NOT NULL AND ? = ?");
+  EXPECT_EQ(statement.arguments, (std::vector<json>{"editor", "editor"}));
+}
+
 TEST(DevserverSubqueries, MoreThanAThousandBucketsAreRefused) {
   auto config = parse_config(config_yaml(kSharedTodos), "/base");
   TokenClaims claims;
