@@ -25,6 +25,12 @@ SELECT
 FROM updated_rows b
 GROUP BY b.row_type, b.row_id)sql";
 
+// The same when nothing was applied yet (the first sync): every row of the oplog, newest op
+// first. Sorting the whole oplog once beats a lookup per row, and its output in id order
+// makes the inserts into the ps_data tables appends.
+constexpr const char* kAllRowsFirstApply = R"sql(
+SELECT row_type, row_id, data, max(op_id) FROM ps_oplog NOT INDEXED GROUP BY row_type, row_id)sql";
+
 // The same for the buckets of one priority ($.buckets of ?1) and only their ops.
 constexpr const char* kChangedRowsPartial = R"sql(
 WITH
@@ -55,13 +61,24 @@ std::set<std::string, std::less<>> synced_tables(Connection& db) {
   return out;
 }
 
+bool is_first_apply(Connection& db) {
+  auto& stmt = db.cached(
+      "SELECT NOT EXISTS (SELECT 1 FROM ps_buckets WHERE last_applied_op > 0) "
+      "AND NOT EXISTS (SELECT 1 FROM ps_updated_rows)");
+  stmt.step();
+  const bool first = stmt.column_int64(0) != 0;
+  stmt.reset();
+  return first;
+}
+
 std::string quoted_data_table(std::string_view type) { return quote_identifier("ps_data__" + std::string(type)); }
 
 }  // namespace
 
 void BucketStorage::apply_rows(std::optional<int> priority, const std::string& partial_buckets_json) {
   const auto tables = synced_tables(db_);
-  auto& changed = db_.cached(priority ? kChangedRowsPartial : kChangedRowsFull);
+  auto& changed = db_.cached(priority ? kChangedRowsPartial
+                                      : (is_first_apply(db_) ? kAllRowsFirstApply : kChangedRowsFull));
   if (priority) changed.bind_text(1, partial_buckets_json);
 
   // Consecutive rows mostly share a table: keep that table's statements.
