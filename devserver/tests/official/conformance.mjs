@@ -57,8 +57,8 @@ function mintToken(claims) {
 }
 
 // Streams: by token subject (priority 1), by a token claim (output table renamed), by a
-// subscription parameter, by a connection parameter with a column subset, and by an
-// IN (subquery) lookup whose result changes while the clients are connected.
+// subscription parameter, by a connection parameter with a column subset, by an IN (subquery)
+// lookup whose result changes while the clients are connected, and a legacy bucket definition.
 const SYNC_CONFIG = `
 config:
   edition: 3
@@ -78,6 +78,11 @@ streams:
   shared:
     query: SELECT id, description FROM todos AS shared_todos WHERE list_id IN (SELECT list_id FROM list_shares WHERE user_id = auth.user_id())
     auto_subscribe: true
+bucket_definitions:
+  done_by_me:
+    parameters: SELECT request.user_id() AS user_id
+    data:
+      - SELECT id, description FROM todos AS done_todos WHERE created_by = bucket.user_id AND done = 1
 `;
 
 const work = mkdtempSync(join(tmpdir(), 'powersync-conformance-'));
@@ -151,7 +156,8 @@ function expectedReplica(user) {
     shared_todos: rows(
       'SELECT id, description FROM todos WHERE list_id IN (SELECT list_id FROM list_shares WHERE user_id = ?)',
       u.claims.sub
-    )
+    ),
+    done_todos: rows('SELECT id, description FROM todos WHERE created_by = ? AND done = 1', u.claims.sub)
   };
 }
 
@@ -161,7 +167,8 @@ async function actualReplica(db) {
     org_lists: await db.getAll('SELECT id, title FROM org_lists'),
     todos: await db.getAll('SELECT id, list_id, description, done, flag, weight, created_by FROM todos'),
     flagged_todos: await db.getAll('SELECT id, description FROM flagged_todos'),
-    shared_todos: await db.getAll('SELECT id, description FROM shared_todos')
+    shared_todos: await db.getAll('SELECT id, description FROM shared_todos'),
+    done_todos: await db.getAll('SELECT id, description FROM done_todos')
   };
 }
 
@@ -186,7 +193,8 @@ const schema = new Schema({
     created_by: column.text
   }),
   flagged_todos: new Table({ description: column.text }),
-  shared_todos: new Table({ description: column.text })
+  shared_todos: new Table({ description: column.text }),
+  done_todos: new Table({ description: column.text })
 });
 
 // ---- the devserver ---------------------------------------------------------------------------
@@ -310,7 +318,7 @@ try {
     await db.waitForFirstSync({ signal: AbortSignal.timeout(STEP_TIMEOUT_MS) });
     for (const sub of subscriptions) await sub.waitForFirstSync(AbortSignal.timeout(STEP_TIMEOUT_MS));
   }
-  await converged('first sync of five streams for two users', clients);
+  await converged('first sync of five streams and a bucket definition for two users', clients);
   assert.equal((await clients.bob.db.getAll("SELECT count(*) AS n FROM todos WHERE id LIKE 'bulk%'"))[0].n, 1500);
 
   // Writes through the official client: insert, update, delete; uploaded by the connectors.
