@@ -560,6 +560,8 @@ class Parser {
       parameter.subquery = std::move(subquery);
     } else if (try_value_source(parameter)) {
       parameter.kind = ParameterKind::in_array;
+    } else if (peek().kind == TokenKind::identifier && !is_reserved(peek())) {
+      fail("'" + peek().text + "' after IN is no common table expression of this stream or the sync config");
     } else {
       unsupported("IN " + describe(peek()));
     }

@@ -116,6 +116,7 @@ TEST(DevserverConfig, RejectsUnsupportedConstructsNamingTheStream) {
            Case{"SELECT * FROM todos WHERE list_id IN ('a', 'b')", "IN (value list)"},
            Case{"SELECT * FROM todos WHERE list_id IN (SELECT * FROM lists)", "exactly one column"},
            Case{"SELECT * FROM todos WHERE 'a' = 'b'", "comparison without a column"},
+           Case{"SELECT * FROM todos WHERE list_id IN nowhere", "'nowhere' after IN is no common table expression"},
            Case{"SELECT * FROM todos WHERE auth.user_id() IN connection.parameter('x')", "IN connection"},
            Case{"SELECT * FROM todos WHERE list_id NOT IN subscription.parameter('x')", "NOT IN"},
            Case{"SELECT * FROM todos WHERE list_id IN (SELECT id FROM lists WHERE a > 1)", "operator '>'"},
