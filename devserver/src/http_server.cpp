@@ -240,9 +240,12 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
         SyncStream stream(config_, replicator_->sync_version(), std::move(claims), std::move(body));
         auto accept = req[http::field::accept];
         auto format = negotiate_sync_line_format(std::string_view(accept.data(), accept.size()));
+        auto accept_encoding = req[http::field::accept_encoding];
+        SyncLineEncoder encoder(format, accepts_gzip(std::string_view(accept_encoding.data(), accept_encoding.size())));
         http::response<http::empty_body> res{http::status::ok, req.version()};
         res.set(http::field::server, "powersync-devserver");
         res.set(http::field::content_type, std::string(content_type(format)));
+        if (encoder.gzip()) res.set(http::field::content_encoding, "gzip");
         res.set("X-Accel-Buffering", "no");
         res.chunked(true);
         res.keep_alive(false);
@@ -257,7 +260,7 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
         try {
           BucketStorage storage(config_.storage_path);
           alive = stream.emit(storage, [&](const nlohmann::ordered_json& line) {
-            auto bytes = encode_sync_line(line, format);
+            auto bytes = encoder.encode(line);
             boost::asio::write(socket, http::make_chunk(boost::asio::buffer(bytes)), ec);
             return !ec && !stopping_;
           });
@@ -269,7 +272,7 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
           std::lock_guard lock(connections_mutex_);
           slot.fd = -1;
         }
-        hub_->add(std::move(socket), std::move(stream), format);
+        hub_->add(std::move(socket), std::move(stream), std::move(encoder));
         finish_connection(slot);
         return;
       } else if (target.path == "/write-checkpoint2.json" && req.method() == http::verb::get) {

@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP side: a listening socket and one short-lived thread per connection (synchronous
 // Beast) for requests, joined by a reaper thread as soon as it finishes, routing
-//   POST /sync/stream              sync stream, NDJSON or BSON (auth); after its first checkpoint
+//   POST /sync/stream              sync stream, NDJSON or BSON, gzip when accepted (auth); after its first checkpoint
 //                                  the stream moves to the StreamHub and the thread ends
 //   GET  /write-checkpoint2.json   {"data":{"write_checkpoint":"N"}} (auth)
 //   POST /api/data                 backend upload of CRUD batches (see README.md)

@@ -97,7 +97,7 @@ class StreamHub::Connection : public std::enable_shared_from_this<Connection> {
 struct StreamHub::Entry {
   std::shared_ptr<Connection> connection;
   SyncStream stream;
-  SyncLineFormat format;
+  SyncLineEncoder encoder;
   bool needs_emit = true;
   bool ended = false;  // the last chunk is queued; the connection closes itself after writing it
   // The lookup tables' change count the buckets were last resolved at; max forces a first
@@ -116,7 +116,7 @@ void StreamHub::start() {
   started_ = true;
 }
 
-void StreamHub::add(tcp::socket socket, SyncStream stream, SyncLineFormat format) {
+void StreamHub::add(tcp::socket socket, SyncStream stream, SyncLineEncoder encoder) {
   auto connection = std::make_shared<Connection>(std::move(socket));
   connection->watch();
   {
@@ -125,7 +125,7 @@ void StreamHub::add(tcp::socket socket, SyncStream stream, SyncLineFormat format
       connection->close_soon();
       return;
     }
-    pending_.push_back(std::make_unique<Entry>(Entry{std::move(connection), std::move(stream), format}));
+    pending_.push_back(std::make_unique<Entry>(Entry{std::move(connection), std::move(stream), std::move(encoder)}));
   }
   ++count_;
   notifier_.wake();
@@ -157,10 +157,10 @@ void StreamHub::drive() {
       if (e->ended || connection.closed()) continue;
       // The lines of one round go out as one chunk per stream.
       std::string batch;
-      auto format = e->format;
+      auto& encoder = e->encoder;
       SyncLineSink sink = [&](const nlohmann::ordered_json& line) {
         if (connection.closed() || connection.queued_bytes() + batch.size() > kMaxQueuedBytes) return false;
-        batch += encode_sync_line(line, format);
+        batch += encoder.encode(line);
         return true;
       };
       bool alive = true;
@@ -190,7 +190,7 @@ void StreamHub::drive() {
       } else {
         e->ended = true;
         if (connection.queued_bytes() + batch.size() > kMaxQueuedBytes) connection.close_soon();  // a stalled client
-        else connection.send_chunk(std::move(batch), true);
+        else connection.send_chunk(std::move(batch += encoder.finish()), true);
       }
     }
     auto before = streams.size();

@@ -38,7 +38,7 @@ class StreamHub {
 
   void start();
   // Takes over a socket whose response head (chunked) and first checkpoint were written.
-  void add(boost::asio::ip::tcp::socket socket, SyncStream stream, SyncLineFormat format);
+  void add(boost::asio::ip::tcp::socket socket, SyncStream stream, SyncLineEncoder encoder);
   // Ends every stream and joins both threads.
   void stop();
   std::size_t stream_count();

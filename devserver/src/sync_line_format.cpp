@@ -1,6 +1,9 @@
 #include "sync_line_format.hpp"
 
 #include <bson/bson.h>
+#if POWERSYNC_DEVSERVER_GZIP
+#include <zlib.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -193,5 +196,109 @@ std::string encode_sync_line(const nlohmann::ordered_json& line, SyncLineFormat 
   text += '\n';
   return text;
 }
+
+#if POWERSYNC_DEVSERVER_GZIP
+constexpr bool kGzipAvailable = true;
+#else
+constexpr bool kGzipAvailable = false;
+#endif
+
+bool accepts_gzip(std::string_view accept_encoding) {
+  double gzip = -1, any = -1, identity = -1;
+  while (!accept_encoding.empty()) {
+    auto comma = accept_encoding.find(',');
+    auto item = trim(accept_encoding.substr(0, comma));
+    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
+    auto semi = item.find(';');
+    auto coding = trim(item.substr(0, semi));
+    double q = 1;
+    if (semi != std::string_view::npos) {
+      auto param = trim(item.substr(semi + 1));
+      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        std::string value(trim(param.substr(2)));
+        char* end = nullptr;
+        q = std::strtod(value.c_str(), &end);
+        q = end == value.c_str() ? 0 : std::clamp(q, 0.0, 1.0);
+      }
+    }
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) gzip = std::max(gzip, q);
+    else if (coding == "*") any = q;
+    else if (iequals(coding, "identity")) identity = q;
+  }
+  if (gzip < 0) gzip = any;
+  return kGzipAvailable && gzip > 0 && gzip >= identity;
+}
+
+#if POWERSYNC_DEVSERVER_GZIP
+struct SyncLineEncoder::Deflate {
+  z_stream stream{};
+};
+
+SyncLineEncoder::SyncLineEncoder(SyncLineFormat format, bool gzip) : format_(format) {
+  if (!gzip) return;
+  deflate_ = std::make_unique<Deflate>();
+  // gzip framing (16 + window bits); an 8 KB window and small hash tables keep each stream's
+  // compressor near 64 KB, since hundreds of streams may be open.
+  if (deflateInit2(&deflate_->stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + 13, 6, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw Error(ErrorCode::internal, "zlib: deflateInit2 failed");
+}
+
+SyncLineEncoder::~SyncLineEncoder() {
+  if (deflate_) deflateEnd(&deflate_->stream);
+}
+
+SyncLineEncoder::SyncLineEncoder(SyncLineEncoder&& other) noexcept
+    : format_(other.format_), deflate_(std::move(other.deflate_)) {}
+
+SyncLineEncoder& SyncLineEncoder::operator=(SyncLineEncoder&& other) noexcept {
+  if (this != &other) {
+    if (deflate_) deflateEnd(&deflate_->stream);
+    format_ = other.format_;
+    deflate_ = std::move(other.deflate_);
+  }
+  return *this;
+}
+
+std::string SyncLineEncoder::compress(std::string_view bytes, int flush) {
+  auto& z = deflate_->stream;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  std::string out;
+  char buffer[16384];
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(buffer);
+    z.avail_out = sizeof buffer;
+    int rc = deflate(&z, flush);
+    if (rc == Z_STREAM_ERROR) throw Error(ErrorCode::internal, "zlib: deflate failed");
+    out.append(buffer, sizeof buffer - z.avail_out);
+  } while (z.avail_out == 0);
+  return out;
+}
+
+std::string SyncLineEncoder::encode(const nlohmann::ordered_json& line) {
+  auto bytes = encode_sync_line(line, format_);
+  if (!deflate_) return bytes;
+  return compress(bytes, Z_SYNC_FLUSH);
+}
+
+std::string SyncLineEncoder::finish() {
+  if (!deflate_) return {};
+  return compress({}, Z_FINISH);
+}
+
+#else
+struct SyncLineEncoder::Deflate {};
+
+SyncLineEncoder::SyncLineEncoder(SyncLineFormat format, bool gzip) : format_(format) {
+  if (gzip) throw Error(ErrorCode::internal, "this devserver was built without zlib: no gzip");
+}
+SyncLineEncoder::~SyncLineEncoder() = default;
+SyncLineEncoder::SyncLineEncoder(SyncLineEncoder&& other) noexcept = default;
+SyncLineEncoder& SyncLineEncoder::operator=(SyncLineEncoder&& other) noexcept = default;
+std::string SyncLineEncoder::compress(std::string_view bytes, int) { return std::string(bytes); }
+std::string SyncLineEncoder::encode(const nlohmann::ordered_json& line) { return encode_sync_line(line, format_); }
+std::string SyncLineEncoder::finish() { return {}; }
+
+#endif
 
 }  // namespace powersync::devserver

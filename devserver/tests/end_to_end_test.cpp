@@ -500,3 +500,58 @@ TEST_F(DevserverEndToEnd, StopEndsStreamsServedByTheHub) {
   }
   EXPECT_TRUE(ended);
 }
+
+#if POWERSYNC_DEVSERVER_GZIP
+#include <zlib.h>
+
+// A client sending Accept-Encoding: gzip (as Node's fetch and curl do) gets one gzip stream,
+// flushed per line: the first checkpoint from the connection thread and later changes from the
+// hub continue the same compressed stream.
+TEST_F(DevserverEndToEnd, GzipStreamWhenAccepted) {
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('g1', 'zipped', 'u1')");
+  HttpConnection stream(server_->port());
+  stream.send("POST", "/sync/stream", R"({"client_id":"gz"})", token("u1"), "Accept-Encoding: gzip, deflate\r\n");
+  ASSERT_EQ(stream.status, 200);
+  EXPECT_EQ(stream.headers["content-encoding"], "gzip");
+
+  z_stream z{};
+  ASSERT_EQ(inflateInit2(&z, 16 + 15), Z_OK);
+  std::string text;
+  auto next_json_line = [&]() -> json {
+    while (true) {
+      auto newline = text.find('\n');
+      if (newline != std::string::npos) {
+        auto line = text.substr(0, newline);
+        text.erase(0, newline + 1);
+        return json::parse(line);
+      }
+      auto chunk = stream.next_raw_chunk();
+      if (!chunk) throw std::runtime_error("stream ended");
+      z.next_in = reinterpret_cast<Bytef*>(chunk->data());
+      z.avail_in = static_cast<uInt>(chunk->size());
+      char buffer[4096];
+      do {
+        z.next_out = reinterpret_cast<Bytef*>(buffer);
+        z.avail_out = sizeof buffer;
+        int rc = inflate(&z, Z_SYNC_FLUSH);
+        if (rc != Z_OK && rc != Z_BUF_ERROR) throw std::runtime_error("bad gzip data");
+        text.append(buffer, sizeof buffer - z.avail_out);
+      } while (z.avail_out == 0);
+    }
+  };
+  StreamState state;
+  auto saw_row = [&](const std::string& id) {
+    for (int i = 0; i < 1000; ++i) {
+      auto line = next_json_line();
+      state.apply(line);
+      if (line.contains("checkpoint_complete") && state.rows[R"(1#my_lists|0["u1"])"].count(id)) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(saw_row("g1"));
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('g2', 'zipped later', 'u1')");
+  EXPECT_TRUE(saw_row("g2"));
+  state.expect_checksums_match();
+  inflateEnd(&z);
+}
+#endif

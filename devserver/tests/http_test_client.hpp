@@ -118,6 +118,9 @@ class HttpConnection {
     }
   }
 
+  // The next chunk's raw bytes (e.g. of a gzip-encoded body), or nullopt at the body's end.
+  std::optional<std::string> next_raw_chunk() { return next_chunk(); }
+
   int status = 0;
   bool chunked = false;
   std::map<std::string, std::string> headers;

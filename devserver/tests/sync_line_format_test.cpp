@@ -121,3 +121,71 @@ TEST(DevserverSyncLineFormat, OpsAsTheServiceSendsThem) {
   ASSERT_TRUE(bson_iter_find_descendant(&it, "data.data.0.checksum", &it));
   EXPECT_EQ(bson_iter_double(&it), 4000000000.0);
 }
+
+#if POWERSYNC_DEVSERVER_GZIP
+#include <zlib.h>
+
+namespace {
+// Inflates gzip bytes as they arrive (one inflater for the whole stream).
+struct Inflater {
+  z_stream z{};
+  Inflater() { EXPECT_EQ(inflateInit2(&z, 16 + 15), Z_OK); }
+  ~Inflater() { inflateEnd(&z); }
+  int last = Z_OK;
+  std::string feed(const std::string& bytes) {
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z.avail_in = static_cast<uInt>(bytes.size());
+    std::string out;
+    char buffer[4096];
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(buffer);
+      z.avail_out = sizeof buffer;
+      last = inflate(&z, Z_SYNC_FLUSH);
+      out.append(buffer, sizeof buffer - z.avail_out);
+    } while (z.avail_out == 0 && last == Z_OK);
+    return out;
+  }
+};
+}  // namespace
+
+TEST(DevserverSyncLineFormat, GzipIsUsedWhenTheClientAcceptsIt) {
+  EXPECT_TRUE(accepts_gzip("gzip, deflate"));  // Node's fetch, as the official SDK sends it
+  EXPECT_TRUE(accepts_gzip("deflate, gzip, br, zstd"));  // curl
+  EXPECT_TRUE(accepts_gzip("GZIP;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_TRUE(accepts_gzip("x-gzip"));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip("deflate, br"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("*;q=0, identity"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.2, identity;q=0.8"));
+}
+
+TEST(DevserverSyncLineFormat, EachGzipLineCanBeReadAsSoonAsItArrives) {
+  for (auto format : {SyncLineFormat::ndjson, SyncLineFormat::bson}) {
+    SyncLineEncoder moved_from(format, true);
+    SyncLineEncoder encoder = std::move(moved_from);  // the hub takes it over from the connection thread
+    EXPECT_TRUE(encoder.gzip());
+    Inflater client;
+    for (int i = 0; i < 3; ++i) {
+      nlohmann::ordered_json line{{"checkpoint_complete", {{"last_op_id", std::to_string(i)}}}};
+      auto wire = encoder.encode(line);
+      EXPECT_NE(wire, encode_sync_line(line, format));
+      // A sync flush per line: the client decodes the whole line from what was sent so far.
+      EXPECT_EQ(client.feed(wire), encode_sync_line(line, format));
+    }
+    EXPECT_EQ(client.feed(encoder.finish()), "");
+    EXPECT_EQ(client.last, Z_STREAM_END);
+  }
+  SyncLineEncoder plain(SyncLineFormat::ndjson);
+  EXPECT_FALSE(plain.gzip());
+  EXPECT_EQ(plain.encode(nlohmann::ordered_json{{"a", 1}}), "{\"a\":1}\n");
+  EXPECT_EQ(plain.finish(), "");
+}
+#else
+TEST(DevserverSyncLineFormat, WithoutZlibNoGzip) {
+  EXPECT_FALSE(accepts_gzip("gzip, deflate"));
+  EXPECT_EQ(SyncLineEncoder(SyncLineFormat::ndjson).encode(nlohmann::ordered_json{{"a", 1}}), "{\"a\":1}\n");
+}
+#endif

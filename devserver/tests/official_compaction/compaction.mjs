@@ -5,7 +5,7 @@
 // One client syncs and stays connected while rows are updated and deleted, another syncs and
 // goes offline, then `powersync-devserver compact` runs on the live server's storage. The live
 // client gets later changes, the offline one reconnects from a position inside the new CLEAR,
-// and two fresh clients (BSON and NDJSON) sync the compacted buckets. Each must hold the
+// and two fresh clients (BSON and NDJSON) sync the compacted buckets; all streams are gzip. Each must hold the
 // backend's rows with the server's bucket checksums, without a download error. Exits non-zero on
 // failure and gives up after a fixed time.
 
@@ -99,6 +99,7 @@ const endpoint = await new Promise((resolve, reject) => {
 const schema = new Schema({ lists: new Table({ name: column.text, owner_id: column.text }) });
 const logger = createConsoleLogger({ minLevel: LogLevels.warn });
 const contentTypes = new Set();
+const contentEncodings = new Set();
 
 async function openClient(name, accept) {
   const db = new PowerSyncDatabase({
@@ -110,7 +111,10 @@ async function openClient(name, accept) {
         const isStream = String(resource).endsWith('/sync/stream');
         if (isStream && accept) init = { ...init, headers: { ...init.headers, accept } };
         const res = await fetch(resource, init);
-        if (isStream && res.ok) contentTypes.add(res.headers.get('content-type'));
+        if (isStream && res.ok) {
+          contentTypes.add(res.headers.get('content-type'));
+          contentEncodings.add(res.headers.get('content-encoding'));
+        }
         return res;
       }
     }
@@ -216,7 +220,9 @@ try {
   assert.deepEqual([...contentTypes].sort(), ['application/vnd.powersync.bson-stream', 'application/x-ndjson']);
   const stored = await clients.fresh_bson.getAll('SELECT count(*) AS n FROM ps_oplog');
   assert.equal(stored[0].n, 37, 'a fresh client stores only the live rows');
-  console.log('ok - fresh clients synced the compacted bucket over BSON and NDJSON');
+  // Node's fetch sends Accept-Encoding: gzip, deflate; the devserver answers gzip, as the service.
+  assert.deepEqual([...contentEncodings], ['gzip']);
+  console.log('ok - fresh clients synced the compacted bucket over BSON and NDJSON, gzip-compressed');
 } catch (e) {
   failed = true;
   console.error('compaction FAILED:', e);
