@@ -23,6 +23,7 @@
 #include "powersync/schema/schema.hpp"
 #include "powersync/schema/schema_apply.hpp"
 #include "powersync/storage/connection.hpp"
+#include "powersync/storage/connection_pool.hpp"
 #include "powersync/storage/internal_schema.hpp"
 #include "powersync/storage/sql_functions.hpp"
 #include "powersync/sync/download_session.hpp"
@@ -107,24 +108,37 @@ ConnectionOptions file_options(const std::string& path) {
   return options;
 }
 
+// Our writer as the SDK opens it: the pool's writer connection, with its background WAL
+// checkpoints (the official side keeps SQLite's checkpoint inside the commit, as its SDKs do).
 class OurClient : public Client {
  public:
-  explicit OurClient(const std::string& path) : db_(file_options(path)) {
-    register_sql_functions(db_);
-    const std::string client_id = ensure_internal_schema(db_);
-    apply_schema(db_, parse_schema_json(kItemsSchemaJson));
+  explicit OurClient(const std::string& path) : pool_(ConnectionPool::open(pool_options(path), nullptr)), db_(pool_->writer()) {
+    register_sql_functions(*db_);
+    const std::string client_id = ensure_internal_schema(*db_);
+    apply_schema(*db_, parse_schema_json(kItemsSchemaJson));
     sync::SessionOptions options;
     options.client_id = client_id;
     session_ = std::make_unique<sync::DownloadSession>(options);
-    session_->start(db_);
+    session_->start(*db_);
+  }
+  ~OurClient() override {
+    db_.release();
+    pool_->close();
   }
   void line(const std::string& text) override {
-    session_->handle_line(db_, protocol::parse_json_line(text), text.size());
+    session_->handle_line(*db_, protocol::parse_json_line(text), text.size());
   }
-  Connection& db() override { return db_; }
+  Connection& db() override { return *db_; }
 
  private:
-  Connection db_;
+  static PoolOptions pool_options(const std::string& path) {
+    PoolOptions options;
+    options.path = path;
+    options.reader_count = 0;
+    return options;
+  }
+  std::shared_ptr<ConnectionPool> pool_;
+  Lease db_;
   std::unique_ptr<sync::DownloadSession> session_;
 };
 

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -77,6 +78,42 @@ TEST(ConnectionPool, CloseWaitsForLeasesThenRefusesNewOnes) {
     EXPECT_EQ(e.code(), ErrorCode::closed);
   }
   EXPECT_NO_THROW(pool->close());  // idempotent
+}
+
+// Writes about 2,000 pages in 40 commits and returns the main file's size once the WAL has
+// been checkpointed, or after `wait`.
+std::uintmax_t main_file_size_after_writes(const std::string& path, int checkpoint_pages,
+                                           std::chrono::milliseconds wait) {
+  PoolOptions options;
+  options.path = path;
+  options.reader_count = 1;
+  options.background_checkpoint_pages = checkpoint_pages;
+  auto pool = ConnectionPool::open(options, nullptr);
+  {
+    auto w = pool->writer();
+    w->exec("CREATE TABLE t(x BLOB)");
+    for (int i = 0; i < 40; ++i) {
+      w->exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
+              "INSERT INTO t SELECT randomblob(4000) FROM n");
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::uintmax_t size = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    size = std::filesystem::file_size(path);
+    if (size > 4000u * 1000u) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pool->close();
+  return size;
+}
+
+TEST(ConnectionPool, CheckpointsTheWalInTheBackground) {
+  test::TempDir dir("powersync-pool");
+  // Past the threshold the pages reach the main file without any commit doing it ...
+  EXPECT_GT(main_file_size_after_writes(dir.file("background.db"), 1000, std::chrono::seconds(10)), 4000u * 1000u);
+  // ... and below it nothing checkpoints: SQLite's own checkpoint in the commit is off.
+  EXPECT_LT(main_file_size_after_writes(dir.file("held.db"), 1000000, std::chrono::milliseconds(300)), 4000u * 100u);
 }
 
 TEST(ConnectionPool, RejectsNegativeReaderCount) {

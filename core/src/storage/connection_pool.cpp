@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "powersync/util/error.hpp"
+#include "wal_checkpointer.hpp"
 
 namespace powersync {
 
@@ -42,6 +43,7 @@ bool is_memory_path(const std::string& path) {
 std::shared_ptr<ConnectionPool> ConnectionPool::open(const PoolOptions& options, Setup setup) {
   if (options.reader_count < 0) throw_invalid_argument("reader_count must not be negative");
   if (options.busy_timeout_ms < 0) throw_invalid_argument("busy_timeout_ms must not be negative");
+  if (options.background_checkpoint_pages < 0) throw_invalid_argument("background_checkpoint_pages must not be negative");
   std::shared_ptr<ConnectionPool> pool(new ConnectionPool(options));
   pool->in_memory_ = is_memory_path(options.path);
 
@@ -67,10 +69,15 @@ std::shared_ptr<ConnectionPool> ConnectionPool::open(const PoolOptions& options,
       pool->idle_readers_.push_back(reader.get());
       pool->readers_.push_back(std::move(reader));
     }
+    if (options.wal && options.background_checkpoint_pages > 0) {
+      pool->checkpointer_ =
+          std::make_unique<WalCheckpointer>(*pool->writer_, writer_options, options.background_checkpoint_pages);
+    }
   }
   return pool;
 }
 
+ConnectionPool::ConnectionPool(const PoolOptions& options) : options_(options) {}
 ConnectionPool::~ConnectionPool() = default;
 
 Lease ConnectionPool::writer() {
@@ -112,7 +119,9 @@ void ConnectionPool::close() {
   closed_ = true;
   available_.notify_all();
   available_.wait(lock, [&] { return leases_out_ == 0; });
-  // Readers first: the writer's close then checkpoints the WAL into the main file.
+  // The checkpointer and readers first: the writer's close then checkpoints the WAL into
+  // the main file.
+  checkpointer_.reset();
   idle_readers_.clear();
   readers_.clear();
   writer_.reset();

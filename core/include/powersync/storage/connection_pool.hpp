@@ -22,9 +22,13 @@ struct PoolOptions {
   int busy_timeout_ms = 30000;
   int writer_cache_size_kib = 16384;
   int reader_cache_size_kib = 2048;
+  // File databases: once the WAL holds this many pages after a commit, a background thread
+  // checkpoints it (see wal_checkpointer.hpp). 0 keeps SQLite's checkpoint inside the commit.
+  int background_checkpoint_pages = 1000;
 };
 
 class ConnectionPool;
+class WalCheckpointer;
 
 // Exclusive use of one connection until destroyed.
 class Lease {
@@ -42,6 +46,7 @@ class Lease {
 
  private:
   friend class ConnectionPool;
+class WalCheckpointer;
   Lease(std::shared_ptr<ConnectionPool> pool, Connection* c, bool writer) noexcept
       : pool_(std::move(pool)), connection_(c), is_writer_(writer) {}
   std::shared_ptr<ConnectionPool> pool_;
@@ -70,7 +75,7 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
 
  private:
   friend class Lease;
-  ConnectionPool(const PoolOptions& options) : options_(options) {}
+  explicit ConnectionPool(const PoolOptions& options);
   void give_back(Connection* c, bool writer) noexcept;
 
   PoolOptions options_;
@@ -82,6 +87,7 @@ class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
   bool writer_busy_ = false;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   int leases_out_ = 0;
 };
 
