@@ -44,6 +44,8 @@ echo "== Python package (pytest) =="
 bash scripts/test-python.sh
 echo "== devserver: the official @powersync/node SDK syncing from it =="
 bash scripts/test-devserver-official.sh
+echo "== devserver: compaction (MOVE/CLEAR) with the official SDK =="
+bash scripts/test-devserver-compaction.sh
 echo "== devserver: 500 streaming clients =="
 bash scripts/test-devserver-load.sh
 if [[ -z ${SKIP_SANITIZERS:-} ]]; then
