@@ -1,5 +1,6 @@
 #include "http_server.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
@@ -121,6 +122,10 @@ void DevServer::start() {
 
 void DevServer::stop() {
   if (!started_ || stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(connections_mutex_);
+    slots_cv_.notify_all();
+  }
   // shutdown() wakes a blocked accept()/read() on Linux, where close() from another thread would not.
   ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
   if (accept_thread_.joinable()) accept_thread_.join();
@@ -163,7 +168,9 @@ void DevServer::finish_connection(ConnectionSlot& slot) {
   slot.fd = -1;
   slot.done = true;
   ++finished_;
+  --running_;
   reap_cv_.notify_one();
+  slots_cv_.notify_one();
 }
 
 void DevServer::reap_loop() {
@@ -188,6 +195,11 @@ void DevServer::reap_loop() {
 
 void DevServer::accept_loop() {
   while (!stopping_) {
+    {
+      std::unique_lock lock(connections_mutex_);
+      slots_cv_.wait(lock, [&] { return running_ < kMaxConnectionThreads || stopping_; });
+      if (stopping_) return;
+    }
     tcp::socket socket(hub_->io_context());
     boost::system::error_code ec;
     acceptor_.accept(socket, ec);
@@ -198,6 +210,7 @@ void DevServer::accept_loop() {
     std::lock_guard lock(connections_mutex_);
     if (stopping_) return;
     auto& slot = connections_.emplace_back();
+    ++running_;
     slot.fd = socket.native_handle();
     slot.thread = std::thread([this, &slot, s = std::move(socket)]() mutable { serve_connection(std::move(s), slot); });
   }
@@ -207,6 +220,11 @@ void DevServer::serve_connection(tcp::socket socket, ConnectionSlot& slot) {
   beast::flat_buffer buffer;
   boost::system::error_code ec;
   while (!stopping_) {
+    // Nothing buffered: wait for the next request, but not forever (stop() wakes this by shutdown()).
+    if (buffer.size() == 0) {
+      pollfd ready{socket.native_handle(), POLLIN, 0};
+      if (::poll(&ready, 1, kIdleTimeoutMs) == 0) break;
+    }
     http::request_parser<http::string_body> parser;
     parser.body_limit(kMaxBodyBytes);
     http::read(socket, buffer, parser, ec);

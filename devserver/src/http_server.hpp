@@ -28,6 +28,11 @@ namespace powersync::devserver {
 
 class DevServer {
  public:
+  // Connection threads at most: further connections wait in the listen backlog until one ends.
+  static constexpr std::size_t kMaxConnectionThreads = 128;
+  // A connection that sends no request for this long (an idle keep-alive) is closed, freeing its thread.
+  static constexpr int kIdleTimeoutMs = 15000;
+
   explicit DevServer(DevserverConfig config);
   ~DevServer();
   DevServer(const DevServer&) = delete;
@@ -74,7 +79,9 @@ class DevServer {
   std::mutex connections_mutex_;
   std::list<ConnectionSlot> connections_;
   std::condition_variable reap_cv_;
-  std::size_t finished_ = 0;  // finished slots not yet reaped
+  std::condition_variable slots_cv_;  // a connection thread ended: the accept loop may go on
+  std::size_t running_ = 0;           // connection threads not yet finished
+  std::size_t finished_ = 0;          // finished slots not yet reaped
   bool reaper_stopping_ = false;
   std::thread reaper_thread_;
   bool started_ = false;

@@ -555,3 +555,26 @@ TEST_F(DevserverEndToEnd, GzipStreamWhenAccepted) {
   inflateEnd(&z);
 }
 #endif
+
+// Connection threads end once a stream reaches the hub, and are joined right away (not at the
+// next accept): with 140 streams open (more than the thread cap), no connection thread remains.
+TEST_F(DevserverEndToEnd, ConnectionThreadsAreReleasedWithoutANewConnection) {
+  backend_->exec("INSERT INTO lists (id, name, owner_id) VALUES ('r1', 'x', 'u1')");
+  std::vector<std::unique_ptr<HttpConnection>> streams;
+  const std::size_t count = DevServer::kMaxConnectionThreads + 12;
+  for (std::size_t i = 0; i < count; ++i) {
+    streams.push_back(std::make_unique<HttpConnection>(server_->port()));
+    streams.back()->send("POST", "/sync/stream", "{}", token("u" + std::to_string(i % 5)));
+  }
+  for (auto& s : streams) {
+    ASSERT_EQ(s->status, 200);
+    StreamState state;
+    read_until(*s, state, [](const StreamState&) { return true; });
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while ((server_->connection_threads() > 0 || server_->active_streams() < count) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server_->connection_threads(), 0u);
+  EXPECT_EQ(server_->active_streams(), count);
+}
