@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev libbson-dev
   clang-14 libclang-rt-14-dev
   nodejs npm
-  libboost-dev libyaml-cpp-dev libssl-dev
+  libboost-dev libyaml-cpp-dev libssl-dev zlib1g-dev
   sqlite3
 )
 
