@@ -11,50 +11,25 @@
 // and gives up after a fixed time.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const [devserverBinary, sdkDir] = process.argv.slice(2).map((p) => p && resolve(p));
-if (!devserverBinary || !sdkDir) {
-  console.error('usage: node conformance.mjs <powersync-devserver> <dir with node_modules/@powersync/node>');
-  process.exit(2);
-}
+import {
+  giveUpAfter, hs256Minter, loadSdk, makeEventually, parseArgs, startDevserver, writeDevserverConfig
+} from './harness.mjs';
 
-const OVERALL_TIMEOUT_MS = 120_000;
+const { devserverBinary, sdkDir } = parseArgs('conformance.mjs');
 const STEP_TIMEOUT_MS = 30_000;
-const overall = setTimeout(() => {
-  console.error(`conformance: gave up after ${OVERALL_TIMEOUT_MS / 1000} s`);
-  process.exit(1);
-}, OVERALL_TIMEOUT_MS);
-overall.unref();
-
-const requireFromSdk = createRequire(join(sdkDir, 'package.json'));
-const Database = requireFromSdk('better-sqlite3');
-const sdkPackageDir = join(sdkDir, 'node_modules', '@powersync', 'node');
-const sdkEntry = JSON.parse(readFileSync(join(sdkPackageDir, 'package.json'), 'utf8')).exports['.'].import;
-const { PowerSyncDatabase, Schema, Table, column, LogLevels, createConsoleLogger } = await import(
-  pathToFileURL(join(sdkPackageDir, sdkEntry)).href
-);
+giveUpAfter('conformance', 120_000);
+const eventually = makeEventually('conformance', STEP_TIMEOUT_MS);
+const { Database, sdk } = await loadSdk(sdkDir);
+const { PowerSyncDatabase, Schema, Table, column, LogLevels, createConsoleLogger } = sdk;
 
 // ---- devserver config, backend and tokens --------------------------------------------------
 
-const SECRET = 'conformance-secret-of-at-least-32-bytes!';
-const KID = 'conformance';
-const AUDIENCE = 'powersync-dev';
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-
-function mintToken(claims) {
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: KID }));
-  const payload = b64url(JSON.stringify({ aud: AUDIENCE, iat: now, exp: now + 3600, ...claims }));
-  const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
-}
+const AUTH = { secret: 'conformance-secret-of-at-least-32-bytes!', kid: 'conformance', audience: 'powersync-dev' };
+const mintToken = hs256Minter(AUTH);
 
 // Streams: by token subject (priority 1), by a token claim (output table renamed), by a
 // subscription parameter, by a connection parameter with a column subset, by an IN (subquery)
@@ -87,24 +62,11 @@ bucket_definitions:
 
 const work = mkdtempSync(join(tmpdir(), 'powersync-conformance-'));
 const backendPath = join(work, 'backend.db');
-const configPath = join(work, 'devserver.yaml');
-writeFileSync(
-  configPath,
-  `port: 0
-host: 127.0.0.1
-storage: {type: sqlite, path: storage.db}
-replication:
-  connections: [{type: sqlite, path: backend.db, demo_schema: false}]
-sync_config:
-  content: |
-${SYNC_CONFIG.split('\n').map((l) => '    ' + l).join('\n')}
-client_auth:
-  jwks:
-    keys: [{kty: oct, alg: HS256, kid: ${KID}, k: ${b64url(SECRET)}}]
-  audience: [${AUDIENCE}]
-devserver: {keepalive_seconds: 5, poll_interval_ms: 50}
-`
-);
+const configPath = writeDevserverConfig(work, {
+  ...AUTH,
+  syncConfig: SYNC_CONFIG,
+  devserver: '{keepalive_seconds: 5, poll_interval_ms: 50}'
+});
 
 const backend = new Database(backendPath);
 backend.pragma('journal_mode = WAL');
@@ -199,27 +161,7 @@ const schema = new Schema({
 
 // ---- the devserver ---------------------------------------------------------------------------
 
-async function startDevserver() {
-  const child = spawn(devserverBinary, ['serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`devserver did not start: ${stderr}`)), 20_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`devserver exited with ${code}: ${stderr}`)));
-  });
-  return { child, endpoint: `http://127.0.0.1:${port}` };
-}
-
-const server = await startDevserver();
+const server = await startDevserver(devserverBinary, configPath);
 console.log(`devserver at ${server.endpoint}`);
 
 // ---- the official client -----------------------------------------------------------------
@@ -278,21 +220,6 @@ async function openClient(user) {
     subscriptions.push(await db.syncStream('list_todos', { list_id: list }).subscribe());
   }
   return { db, subscriptions };
-}
-
-async function eventually(description, check) {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let lastError;
-  while (Date.now() < deadline) {
-    try {
-      return await check();
-    } catch (e) {
-      lastError = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  console.error(`conformance: ${description} did not happen within ${STEP_TIMEOUT_MS / 1000} s`);
-  throw lastError;
 }
 
 async function converged(step, clients) {
@@ -381,8 +308,7 @@ try {
     await db.disconnectAndClear().catch(() => {});
     await db.close().catch(() => {});
   }
-  server.child.kill('SIGTERM');
-  await new Promise((r) => (server.child.exitCode != null ? r() : server.child.on('exit', r)));
+  await server.stop();
   backend.close();
   if (!process.env.CONFORMANCE_KEEP) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);

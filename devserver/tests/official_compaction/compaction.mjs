@@ -10,68 +10,35 @@
 // failure and gives up after a fixed time.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const [devserverBinary, sdkDir] = process.argv.slice(2).map((p) => p && resolve(p));
-if (!devserverBinary || !sdkDir) {
-  console.error('usage: node compaction.mjs <powersync-devserver> <dir with node_modules/@powersync/node>');
-  process.exit(2);
-}
-const OVERALL_TIMEOUT_MS = 120_000;
-const STEP_TIMEOUT_MS = 30_000;
-setTimeout(() => {
-  console.error(`compaction: gave up after ${OVERALL_TIMEOUT_MS / 1000} s`);
-  process.exit(1);
-}, OVERALL_TIMEOUT_MS).unref();
+import {
+  giveUpAfter, hs256Minter, loadSdk, makeEventually, parseArgs, startDevserver, writeDevserverConfig
+} from '../official/harness.mjs';
 
-const requireFromSdk = createRequire(join(sdkDir, 'package.json'));
-const Database = requireFromSdk('better-sqlite3');
-const sdkPackageDir = join(sdkDir, 'node_modules', '@powersync', 'node');
-const sdkEntry = JSON.parse(readFileSync(join(sdkPackageDir, 'package.json'), 'utf8')).exports['.'].import;
-const { PowerSyncDatabase, Schema, Table, column, LogLevels, createConsoleLogger } = await import(
-  pathToFileURL(join(sdkPackageDir, sdkEntry)).href
-);
+const { devserverBinary, sdkDir } = parseArgs('compaction.mjs');
+giveUpAfter('compaction', 120_000);
+const eventually = makeEventually('compaction', 30_000);
+const { Database, sdk } = await loadSdk(sdkDir);
+const { PowerSyncDatabase, Schema, Table, column, LogLevels, createConsoleLogger } = sdk;
 
-const SECRET = 'compaction-secret-of-at-least-32-bytes!!';
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-function mintToken(sub) {
-  const now = Math.floor(Date.now() / 1000);
-  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'c' }));
-  const payload = b64url(JSON.stringify({ sub, aud: 'powersync-dev', iat: now, exp: now + 3600 }));
-  const signature = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
-  return `${header}.${payload}.${signature}`;
-}
+const AUTH = { secret: 'compaction-secret-of-at-least-32-bytes!!', kid: 'c', audience: 'powersync-dev' };
+const mintToken = hs256Minter(AUTH);
 
 const work = mkdtempSync(join(tmpdir(), 'powersync-compaction-'));
-const configPath = join(work, 'devserver.yaml');
-writeFileSync(
-  configPath,
-  `port: 0
-host: 127.0.0.1
-storage: {type: sqlite, path: storage.db}
-replication:
-  connections: [{type: sqlite, path: backend.db, demo_schema: false}]
-sync_config:
-  content: |
-    config:
-      edition: 3
-    streams:
-      my_lists:
-        query: SELECT * FROM lists WHERE owner_id = auth.user_id()
-        auto_subscribe: true
-client_auth:
-  jwks:
-    keys: [{kty: oct, alg: HS256, kid: c, k: ${b64url(SECRET)}}]
-  audience: [powersync-dev]
-devserver: {keepalive_seconds: 5, poll_interval_ms: 20, compact_interval_seconds: 0}
-`
-);
+const configPath = writeDevserverConfig(work, {
+  ...AUTH,
+  syncConfig: `config:
+  edition: 3
+streams:
+  my_lists:
+    query: SELECT * FROM lists WHERE owner_id = auth.user_id()
+    auto_subscribe: true`,
+  devserver: '{keepalive_seconds: 5, poll_interval_ms: 20, compact_interval_seconds: 0}'
+});
 const backend = new Database(join(work, 'backend.db'));
 backend.pragma('journal_mode = WAL');
 backend.pragma('busy_timeout = 5000');
@@ -79,22 +46,8 @@ backend.exec('CREATE TABLE lists (id TEXT PRIMARY KEY NOT NULL, name TEXT, owner
 const insert = backend.prepare("INSERT INTO lists VALUES (?, 'new', 'alice')");
 for (let i = 0; i < 40; i++) insert.run(`l${i}`);
 
-const child = spawn(devserverBinary, ['serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-let stderr = '';
-child.stderr.on('data', (d) => (stderr += d));
-const endpoint = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error(`devserver did not start: ${stderr}`)), 20_000);
-  child.stdout.on('data', (d) => {
-    out += d;
-    const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]);
-    }
-  });
-  child.on('exit', (code) => reject(new Error(`devserver exited with ${code}: ${stderr}`)));
-});
+const server = await startDevserver(devserverBinary, configPath);
+const { endpoint } = server;
 
 const schema = new Schema({ lists: new Table({ name: column.text, owner_id: column.text }) });
 const logger = createConsoleLogger({ minLevel: LogLevels.warn });
@@ -125,7 +78,7 @@ async function openClient(name, accept) {
 }
 async function connect(db) {
   await db.connect({
-    fetchCredentials: async () => ({ endpoint, token: mintToken('alice') }),
+    fetchCredentials: async () => ({ endpoint, token: mintToken({ sub: 'alice' }) }),
     uploadData: async () => {}
   });
 }
@@ -145,21 +98,6 @@ function serverOps() {
   } finally {
     storage.close();
   }
-}
-
-async function eventually(description, check) {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  let lastError;
-  while (Date.now() < deadline) {
-    try {
-      return await check();
-    } catch (e) {
-      lastError = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  console.error(`compaction: ${description} did not happen within ${STEP_TIMEOUT_MS / 1000} s`);
-  throw lastError;
 }
 
 async function converged(step, clients) {
@@ -231,8 +169,7 @@ try {
     await db.disconnectAndClear().catch(() => {});
     await db.close().catch(() => {});
   }
-  child.kill('SIGTERM');
-  await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r)));
+  await server.stop();
   backend.close();
   rmSync(work, { recursive: true, force: true });
 }
