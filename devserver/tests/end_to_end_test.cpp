@@ -20,6 +20,7 @@
 
 using namespace powersync::devserver;
 using devserver_test::HttpConnection;
+using devserver_test::read_until;
 using nlohmann::json;
 
 namespace {
@@ -119,18 +120,6 @@ struct StreamState {
     }
   }
 };
-
-// Reads lines until `done` holds right after a checkpoint_complete (bounded by a line count).
-void read_until(HttpConnection& stream, StreamState& state, const std::function<bool(const StreamState&)>& done) {
-  for (int i = 0; i < 10000; ++i) {
-    auto line = stream.next_line();
-    ASSERT_TRUE(line.has_value()) << "stream ended";
-    auto parsed = json::parse(*line);
-    state.apply(parsed);
-    if (parsed.contains("checkpoint_complete") && done(state)) return;
-  }
-  FAIL() << "condition not reached";
-}
 
 }  // namespace
 

@@ -15,6 +15,9 @@
 #include <stdexcept>
 #include <string>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 namespace devserver_test {
 
 class HttpConnection {
@@ -156,5 +159,32 @@ class HttpConnection {
   std::string buffer_;
   std::string lines_;
 };
+
+// Reads NDJSON lines into `view` (anything with apply(json)) until `done(view)` holds right
+// after a checkpoint_complete, bounded by a line count.
+template <typename View, typename Done>
+void read_until(HttpConnection& stream, View& view, const Done& done) {
+  for (int i = 0; i < 10000; ++i) {
+    auto line = stream.next_line();
+    ASSERT_TRUE(line.has_value()) << "stream ended";
+    auto parsed = nlohmann::json::parse(*line);
+    view.apply(parsed);
+    if (parsed.contains("checkpoint_complete") && done(view)) return;
+  }
+  FAIL() << "condition not reached";
+}
+
+// A sync config's text indented as the value of `sync_config: content: |` in a test config.
+inline std::string indented_sync_config(const std::string& sync_config) {
+  std::string indented;
+  std::size_t start = 0;
+  while (start < sync_config.size()) {
+    auto end = sync_config.find('\n', start);
+    if (end == std::string::npos) end = sync_config.size();
+    indented += "    " + sync_config.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return indented;
+}
 
 }  // namespace devserver_test

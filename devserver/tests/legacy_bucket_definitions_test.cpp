@@ -11,6 +11,7 @@
 #include "bucket_name.hpp"
 #include "bucket_resolver.hpp"
 #include "config.hpp"
+#include "http_test_client.hpp"
 #include "parameter_lookup.hpp"
 #include "powersync/storage/connection.hpp"
 #include "powersync/util/error.hpp"
@@ -22,15 +23,8 @@ using nlohmann::json;
 namespace {
 
 std::string config_with(const std::string& sync_config) {
-  std::string indented;
-  std::size_t start = 0;
-  while (start < sync_config.size()) {
-    auto end = sync_config.find('\n', start);
-    if (end == std::string::npos) end = sync_config.size();
-    indented += "    " + sync_config.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
-  return "client_auth: {jwks: {keys: [{kty: oct, alg: HS256, k: c2VjcmV0}]}}\nsync_config:\n  content: |\n" + indented;
+  return "client_auth: {jwks: {keys: [{kty: oct, alg: HS256, k: c2VjcmV0}]}}\nsync_config:\n  content: |\n" +
+         devserver_test::indented_sync_config(sync_config);
 }
 
 std::string error_of(const std::string& sync_config) {

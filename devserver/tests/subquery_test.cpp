@@ -23,6 +23,8 @@
 
 using namespace powersync::devserver;
 using devserver_test::HttpConnection;
+using devserver_test::indented_sync_config;
+using devserver_test::read_until;
 using nlohmann::json;
 
 namespace {
@@ -34,14 +36,6 @@ CREATE TABLE list_shares (id TEXT PRIMARY KEY NOT NULL, list_id TEXT, user_id TE
 )sql";
 
 std::string config_yaml(const std::string& sync_config) {
-  std::string indented;
-  std::size_t start = 0;
-  while (start < sync_config.size()) {
-    auto end = sync_config.find('\n', start);
-    if (end == std::string::npos) end = sync_config.size();
-    indented += "    " + sync_config.substr(start, end - start) + "\n";
-    start = end + 1;
-  }
   return R"(
 port: 0
 host: 127.0.0.1
@@ -53,7 +47,7 @@ client_auth:
   audience: [powersync-dev]
 sync_config:
   content: |
-)" + indented;
+)" + indented_sync_config(sync_config);
 }
 
 const char* kSharedTodos = R"(config:
@@ -398,17 +392,6 @@ struct ClientView {
     return out;
   }
 };
-
-void read_until(HttpConnection& stream, ClientView& view, const std::function<bool(const ClientView&)>& done) {
-  for (int i = 0; i < 10000; ++i) {
-    auto line = stream.next_line();
-    ASSERT_TRUE(line.has_value()) << "stream ended";
-    auto parsed = json::parse(*line);
-    view.apply(parsed);
-    if (parsed.contains("checkpoint_complete") && done(view)) return;
-  }
-  FAIL() << "condition not reached";
-}
 
 }  // namespace
 
