@@ -30,6 +30,37 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+// One element of a comma-separated header list with optional parameters, e.g. the
+// "gzip;q=0.5" of Accept-Encoding or the "application/x-ndjson;q=0.8" of Accept.
+struct WeightedItem {
+  std::string_view value;  // before the first ';', trimmed
+  double q = 1;            // from a q= parameter, clamped to [0, 1]; unparsable counts as 0
+};
+
+std::vector<WeightedItem> parse_weighted_list(std::string_view header) {
+  std::vector<WeightedItem> items;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto element = trim(header.substr(0, comma));
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    auto semi = element.find(';');
+    WeightedItem item{trim(element.substr(0, semi))};
+    while (semi != std::string_view::npos) {
+      auto rest = element.substr(semi + 1);
+      semi = rest.find(';');
+      auto param = trim(rest.substr(0, semi));
+      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
+        std::string value(trim(param.substr(2)));
+        char* end = nullptr;
+        double q = std::strtod(value.c_str(), &end);
+        item.q = end == value.c_str() ? 0 : std::clamp(q, 0.0, 1.0);
+      }
+    }
+    items.push_back(item);
+  }
+  return items;
+}
+
 struct MediaRange {
   std::string_view type, subtype;
   double q = 1;
@@ -37,27 +68,10 @@ struct MediaRange {
 
 std::vector<MediaRange> parse_accept(std::string_view accept) {
   std::vector<MediaRange> ranges;
-  while (!accept.empty()) {
-    auto comma = accept.find(',');
-    auto item = trim(accept.substr(0, comma));
-    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
-    auto semi = item.find(';');
-    auto media = trim(item.substr(0, semi));
-    auto slash = media.find('/');
-    if (media.empty() || slash == std::string_view::npos) continue;
-    MediaRange range{trim(media.substr(0, slash)), trim(media.substr(slash + 1))};
-    while (semi != std::string_view::npos) {
-      auto rest = item.substr(semi + 1);
-      semi = rest.find(';');
-      auto param = trim(rest.substr(0, semi));
-      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-        std::string value(trim(param.substr(2)));
-        char* end = nullptr;
-        double q = std::strtod(value.c_str(), &end);
-        range.q = end == value.c_str() ? 0 : std::clamp(q, 0.0, 1.0);
-      }
-    }
-    ranges.push_back(range);
+  for (const auto& item : parse_weighted_list(accept)) {
+    auto slash = item.value.find('/');
+    if (item.value.empty() || slash == std::string_view::npos) continue;
+    ranges.push_back({trim(item.value.substr(0, slash)), trim(item.value.substr(slash + 1)), item.q});
   }
   return ranges;
 }
@@ -205,22 +219,7 @@ constexpr bool kGzipAvailable = false;
 
 bool accepts_gzip(std::string_view accept_encoding) {
   double gzip = -1, any = -1, identity = -1;
-  while (!accept_encoding.empty()) {
-    auto comma = accept_encoding.find(',');
-    auto item = trim(accept_encoding.substr(0, comma));
-    accept_encoding = comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
-    auto semi = item.find(';');
-    auto coding = trim(item.substr(0, semi));
-    double q = 1;
-    if (semi != std::string_view::npos) {
-      auto param = trim(item.substr(semi + 1));
-      if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-        std::string value(trim(param.substr(2)));
-        char* end = nullptr;
-        q = std::strtod(value.c_str(), &end);
-        q = end == value.c_str() ? 0 : std::clamp(q, 0.0, 1.0);
-      }
-    }
+  for (const auto& [coding, q] : parse_weighted_list(accept_encoding)) {
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) gzip = std::max(gzip, q);
     else if (coding == "*") any = q;
     else if (iequals(coding, "identity")) identity = q;
