@@ -29,7 +29,7 @@ std::shared_ptr<Database> Database::open(const DatabaseOptions& options, const S
     db->tracker_ = std::make_unique<TableTracker>(
         *writer, [notifier](std::set<std::string> tables) { notifier->notify(tables); });
     db->client_id_ = ensure_internal_schema(*writer);
-    {
+    if (sync::is_bulk_loading(*writer)) {
       // A download that stopped mid bulk load left the oplog without its row indexes.
       TransactionGuard tx(*writer);
       sync::finish_bulk_load(*writer);
